@@ -1,0 +1,1 @@
+//! Interpreter discovery and corpora (being written).
