@@ -6,3 +6,8 @@
 pub mod version;
 
 pub use version::PyVersion;
+pub mod code;
+pub mod marshal;
+pub mod pyc;
+
+pub use pyc::{Pyc, PycError};

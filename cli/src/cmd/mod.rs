@@ -1,0 +1,5 @@
+//! One module per `pycopt` verb.
+
+pub mod check;
+pub mod dis;
+pub mod opt;

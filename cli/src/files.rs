@@ -1,0 +1,95 @@
+//! Finding input files and writing outputs safely.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+/// One input file and where it sits relative to the path the user named.
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub path: PathBuf,
+    /// Path relative to the named folder (for a named file: its file name).
+    pub relative: PathBuf,
+}
+
+/// Whether `path` looks like a compiled Python file (`.pyc`; `.pyo` from Python 2).
+pub fn is_pyc(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("pyc") | Some("pyo")
+    )
+}
+
+/// Expands the paths the user named: files as they are, folders walked recursively
+/// for `.pyc`/`.pyo` files (symbolic links are not followed), sorted for a stable order.
+pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = fs::metadata(p).with_context(|| format!("{}: cannot read", p.display()))?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            walk(p, &mut found).with_context(|| format!("{}: cannot walk", p.display()))?;
+            found.sort();
+            for f in found {
+                let relative = f.strip_prefix(p).unwrap_or(&f).to_path_buf();
+                out.push(Input { path: f, relative });
+            }
+        } else if meta.is_file() {
+            let name = p
+                .file_name()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| p.clone());
+            out.push(Input {
+                path: p.clone(),
+                relative: name,
+            });
+        } else {
+            bail!("{}: not a file or folder", p.display());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let ty = entry.file_type()?;
+        let path = entry.path();
+        if ty.is_dir() {
+            walk(&path, out)?;
+        } else if ty.is_file() && is_pyc(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Writes `data` to `dest` atomically: a temporary file in the same folder, flushed,
+/// then renamed over `dest`. A reader never sees a partial file, and an interrupted
+/// run leaves at most a stray temporary, never a truncated `dest`.
+pub fn write_atomic(dest: &Path, data: &[u8]) -> Result<()> {
+    let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).with_context(|| format!("{}: cannot create folder", dir.display()))?;
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.pycopt-{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(data)?;
+        f.sync_all()?;
+        if let Ok(meta) = fs::metadata(dest) {
+            // Keep the permissions of a file being replaced.
+            fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        fs::rename(&tmp, dest)
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("{}: cannot write", dest.display()));
+    }
+    Ok(())
+}
