@@ -70,7 +70,8 @@ pub struct BuildStats {
 }
 
 /// Every `.py` below `root` as a path relative to it, sorted; symbolic links
-/// are not followed and [`SKIPPED_DIRS`] are not entered.
+/// are not followed and `site-packages`, `dist-packages` and `__pycache__`
+/// directories are not entered.
 pub fn python_sources(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let skip = |dir: &Path| {
@@ -188,7 +189,9 @@ pub fn build(
         }
     }
     stats.failed = stats.failures.len();
-    stats.failures.sort_by(|a, b| (&a.source, a.optimize).cmp(&(&b.source, b.optimize)));
+    stats
+        .failures
+        .sort_by(|a, b| (&a.source, a.optimize).cmp(&(&b.source, b.optimize)));
     stats.bytes = existing
         .iter()
         .filter_map(|p| fs::metadata(p).ok())
@@ -249,7 +252,10 @@ mod tests {
     /// after `force`.
     #[test]
     fn builds_a_small_tree_idempotently() {
-        let Some(interp) = crate::find_all().into_iter().last().or_else(|| crate::require(3, 11))
+        let Some(interp) = crate::find_all()
+            .into_iter()
+            .last()
+            .or_else(|| crate::require(3, 11))
         else {
             return;
         };

@@ -215,9 +215,7 @@ pub fn compile(interp: &Interpreter, jobs: &[Job]) -> Result<Vec<JobResult>> {
     results
         .into_iter()
         .enumerate()
-        .map(|(i, r)| {
-            r.ok_or_else(|| worker_error(interp, format!("no answer for job {i}")))
-        })
+        .map(|(i, r)| r.ok_or_else(|| worker_error(interp, format!("no answer for job {i}"))))
         .collect()
 }
 
@@ -324,8 +322,10 @@ pub fn cached_path(version: (u8, u8), source: &Path, optimize: u8) -> PathBuf {
     } else {
         format!(".opt-{optimize}")
     };
-    dir.join("__pycache__")
-        .join(format!("{stem}.cpython-{}{}{opt}.pyc", version.0, version.1))
+    dir.join("__pycache__").join(format!(
+        "{stem}.cpython-{}{}{opt}.pyc",
+        version.0, version.1
+    ))
 }
 
 #[cfg(test)]
@@ -361,11 +361,19 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let good = tmp.path().join("good.py");
         let bad = tmp.path().join("bad.py");
-        fs::write(&good, "x = 1\nassert x\ndef f():\n    'doc'\n    return x\n").unwrap();
+        fs::write(
+            &good,
+            "x = 1\nassert x\ndef f():\n    'doc'\n    return x\n",
+        )
+        .unwrap();
         fs::write(&bad, "def (:\n").unwrap();
         for interp in interps {
             let out = tmp.path().join(interp.tag());
-            let levels: &[u8] = if interp.major < 3 { &[0, 1] } else { &[0, 1, 2] };
+            let levels: &[u8] = if interp.major < 3 {
+                &[0, 1]
+            } else {
+                &[0, 1, 2]
+            };
             let mut jobs = Vec::new();
             for &opt in levels {
                 for src in [&good, &bad] {

@@ -608,8 +608,10 @@ mod tests {
 
     #[test]
     fn parse_query_reads_the_fields() {
-        let q = parse_query(b"pycopt-query-1\n3.11\n3.11.7\nCPython\n/x/bin/python3.11\n/x/lib/python3.11\n")
-            .unwrap();
+        let q = parse_query(
+            b"pycopt-query-1\n3.11\n3.11.7\nCPython\n/x/bin/python3.11\n/x/lib/python3.11\n",
+        )
+        .unwrap();
         assert_eq!(q.version, (3, 11));
         assert_eq!(q.full_version, "3.11.7");
         assert_eq!(q.implementation, "CPython");
@@ -667,7 +669,9 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn pycopt_pythons_is_honoured_and_first() {
-        let Some(real) = any_interpreter() else { return };
+        let Some(real) = any_interpreter() else {
+            return;
+        };
         let tmp = tempfile::tempdir().unwrap();
         let link = tmp.path().join("my-python");
         std::os::unix::fs::symlink(&real.executable, &link).unwrap();
@@ -679,14 +683,20 @@ mod tests {
         // Also put a decoy on PATH that would answer if rule 1 were skipped.
         let path_dir = tmp.path().join("bin");
         fs::create_dir(&path_dir).unwrap();
-        std::os::unix::fs::symlink(&real.executable, path_dir.join(format!("python{}", real.tag())))
-            .unwrap();
+        std::os::unix::fs::symlink(
+            &real.executable,
+            path_dir.join(format!("python{}", real.tag())),
+        )
+        .unwrap();
 
         let search = Search::empty()
             .with_pythons(list)
             .with_path(path_dir.as_os_str());
         let r = search.search(real.major, real.minor);
-        let found = r.interpreter.as_ref().expect("found through PYCOPT_PYTHONS");
+        let found = r
+            .interpreter
+            .as_ref()
+            .expect("found through PYCOPT_PYTHONS");
         assert_eq!(found.found_by, Rule::PycoptPythons);
         assert_eq!(found.found_at, link);
         // A symlink keeps its own name as sys.executable.
@@ -699,7 +709,11 @@ mod tests {
 
         // Another version is not satisfied by this entry and falls through
         // to the other rules (here: nothing).
-        let other = if real.version() == (2, 7) { (3, 13) } else { (2, 7) };
+        let other = if real.version() == (2, 7) {
+            (3, 13)
+        } else {
+            (2, 7)
+        };
         let r = search.search(other.0, other.1);
         assert!(r.interpreter.is_none());
         assert!(r.explain().contains("not "), "{}", r.explain());
@@ -711,7 +725,9 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn path_rule_skips_interpreters_that_do_not_run() {
-        let Some(real) = any_interpreter() else { return };
+        let Some(real) = any_interpreter() else {
+            return;
+        };
         let tmp = tempfile::tempdir().unwrap();
         let name = format!("python{}", real.tag());
         let shims = tmp.path().join("shims");
@@ -727,7 +743,9 @@ mod tests {
             &format!("#!/bin/sh\nexec '{}' \"$@\"\n", real.executable.display()),
         );
         let path = std::env::join_paths([&shims, &good]).unwrap();
-        let r = Search::empty().with_path(path).search(real.major, real.minor);
+        let r = Search::empty()
+            .with_path(path)
+            .search(real.major, real.minor);
         let found = r.interpreter.as_ref().expect("found on PATH");
         assert_eq!(found.found_by, Rule::Path);
         assert_eq!(found.found_at, good.join(&name));
