@@ -7,7 +7,13 @@ pub mod version;
 
 pub use version::PyVersion;
 pub mod code;
+pub mod dis;
+pub mod exceptiontable;
+pub mod instr;
+pub mod linetable;
 pub mod marshal;
+pub mod opcode;
 pub mod pyc;
+pub mod pyrepr;
 
 pub use pyc::{Pyc, PycError};

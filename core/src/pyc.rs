@@ -13,7 +13,10 @@ use crate::version::{PyVersion, VersionError};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Invalidation {
     /// Source modification time and size (size absent on 2.7).
-    Timestamp { mtime: u32, source_size: Option<u32> },
+    Timestamp {
+        mtime: u32,
+        source_size: Option<u32>,
+    },
     /// Hash of the source, never checked by default (flags `0b01`).
     UncheckedHash([u8; 8]),
     /// Hash of the source, checked on import (flags `0b11`).
@@ -72,7 +75,10 @@ impl PycHeader {
         if data.len() < 4 {
             return Err(PycError::BadHeader {
                 offset: data.len(),
-                why: format!("file is {} bytes, too short for a .pyc magic number", data.len()),
+                why: format!(
+                    "file is {} bytes, too short for a .pyc magic number",
+                    data.len()
+                ),
             });
         }
         let magic = u16::from_le_bytes([data[0], data[1]]);
@@ -90,12 +96,11 @@ impl PycHeader {
         if data.len() < len {
             return Err(PycError::BadHeader {
                 offset: data.len(),
-                why: format!(
-                    "file ends inside the {len}-byte header of a CPython {version} .pyc"
-                ),
+                why: format!("file ends inside the {len}-byte header of a CPython {version} .pyc"),
             });
         }
-        let word = |at: usize| u32::from_le_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]);
+        let word =
+            |at: usize| u32::from_le_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]);
         let (flags, rest) = if version.at_least(PyVersion::V3_7) {
             (word(4), 8)
         } else {

@@ -113,7 +113,10 @@ impl PyVersion {
             }
             _ => return None,
         };
-        PyVersion::ALL.iter().copied().find(|v| v.tuple() == (major, minor))
+        PyVersion::ALL
+            .iter()
+            .copied()
+            .find(|v| v.tuple() == (major, minor))
     }
 
     /// The marshal format this version writes `.pyc` files with.
@@ -174,7 +177,10 @@ mod tests {
         let e = PyVersion::from_magic(3627).unwrap_err();
         assert!(e.to_string().contains("3.14"), "{e}");
         // A 3.12 pre-release magic in the 3.12 range is not 3.12.
-        assert!(matches!(PyVersion::from_magic(3530), Err(VersionError::Unknown { .. })));
+        assert!(matches!(
+            PyVersion::from_magic(3530),
+            Err(VersionError::Unknown { .. })
+        ));
         assert!(PyVersion::from_magic(0).is_err());
     }
 

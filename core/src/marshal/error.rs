@@ -28,7 +28,9 @@ pub enum ReadError {
         len: usize,
         remaining: usize,
     },
-    #[error("offset {offset}: reference {index} is out of range ({count} objects registered so far)")]
+    #[error(
+        "offset {offset}: reference {index} is out of range ({count} objects registered so far)"
+    )]
     BadReference {
         offset: usize,
         index: i64,

@@ -72,7 +72,10 @@ pub enum Value {
     Int64(i64),
     /// `l`: an int of any size, as CPython's 15-bit digits (least significant first,
     /// little-endian `u16`s in the pool).
-    Long { negative: bool, digits: Span },
+    Long {
+        negative: bool,
+        digits: Span,
+    },
     /// `g`: the IEEE-754 bits, so NaN payloads and `-0.0` survive.
     Float(u64),
     /// `f`: a float as text.

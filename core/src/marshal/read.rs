@@ -100,6 +100,50 @@ struct Reader<'a> {
     refs: Vec<ObjId>,
 }
 
+/// Most inline int fields of any code object layout.
+const MAX_INT_FIELDS: usize = 8;
+
+/// The slot of the int field at `index` among `fields`' int fields.
+fn int_slot(fields: &[Field], index: usize) -> usize {
+    fields[..index]
+        .iter()
+        .filter(|f| f.kind() == FieldKind::Int)
+        .count()
+}
+
+/// What reading a type byte produced.
+enum Started {
+    /// A finished object, a reference, or `None` for NULL.
+    Leaf(Option<ObjId>),
+    /// A container whose children follow.
+    Open(Open),
+}
+
+/// A container (or code object) whose children are being read. Its finished
+/// children's ids sit on the reader's scratch stack from `base` on.
+struct Open {
+    id: ObjId,
+    /// Offset of its type byte.
+    at: usize,
+    code: TypeCode,
+    base: usize,
+    kind: OpenKind,
+}
+
+enum OpenKind {
+    /// Tuple, list, set or frozenset, with the number of children still to read.
+    Seq { left: usize },
+    /// Keys and values alternate on the scratch stack; `closed` once NULL was read.
+    Dict { closed: bool },
+    /// Fields are read in layout order; `field` is the next one, `child_at` the
+    /// offset of the object field being read.
+    Code {
+        field: usize,
+        ints: [i32; MAX_INT_FIELDS],
+        child_at: usize,
+    },
+}
+
 impl<'a> Reader<'a> {
     fn remaining(&self) -> usize {
         self.data.len().saturating_sub(self.pos)
@@ -191,22 +235,63 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads one object that must not be NULL.
+    ///
+    /// Nesting is followed with an explicit stack of open containers rather than by
+    /// recursion, so hostile nesting costs heap (bounded by `max_depth`), never the
+    /// caller's thread stack.
     fn object(&mut self) -> Result<ObjId, ReadError> {
-        let at = self.pos;
-        match self.object_or_null()? {
-            Some(id) => Ok(id),
-            None => Err(ReadError::UnexpectedNull { offset: at }),
+        let mut stack: Vec<Open> = Vec::new();
+        let mut nullable = false;
+        loop {
+            let at = self.pos;
+            let mut delivered = match self.start()? {
+                Started::Open(open) => {
+                    stack.push(open);
+                    None
+                }
+                Started::Leaf(None) if !nullable => {
+                    return Err(ReadError::UnexpectedNull { offset: at })
+                }
+                Started::Leaf(child) => Some(child),
+            };
+            // Hand finished objects to their containers, closing every container that
+            // needs nothing more, until one needs another child (or the root is done).
+            loop {
+                let Some(top) = stack.last_mut() else {
+                    match delivered {
+                        Some(Some(root)) => return Ok(root),
+                        _ => unreachable!("the root is delivered once it is finished"),
+                    }
+                };
+                if let Some(child) = delivered.take() {
+                    self.deliver(top, child)?;
+                }
+                match self.advance(top)? {
+                    Some(n) => {
+                        nullable = n;
+                        break;
+                    }
+                    None => {
+                        let open = stack.pop().expect("top exists");
+                        delivered = Some(Some(self.close(open)?));
+                    }
+                }
+            }
         }
     }
 
-    fn object_or_null(&mut self) -> Result<Option<ObjId>, ReadError> {
+    /// Reads a type byte and everything of the object it starts that is not a child:
+    /// a whole scalar, or a container's header (then returned open).
+    fn start(&mut self) -> Result<Started, ReadError> {
         let at = self.pos;
         let byte = self.u8("a type code")?;
         let flag = byte & FLAG_REF != 0;
         let code = TypeCode::from_byte(byte & !FLAG_REF)
             .ok_or(ReadError::UnknownType { offset: at, byte })?;
         let (lo, hi) = code.versions();
-        if self.marshal_version < lo || self.marshal_version > hi || (flag && self.marshal_version < 3)
+        if self.marshal_version < lo
+            || self.marshal_version > hi
+            || (flag && self.marshal_version < 3)
         {
             if flag && self.marshal_version < 3 {
                 return Err(ReadError::UnknownType { offset: at, byte });
@@ -218,7 +303,7 @@ impl<'a> Reader<'a> {
             });
         }
         match code {
-            TypeCode::Null => return Ok(None),
+            TypeCode::Null => return Ok(Started::Leaf(None)),
             TypeCode::Ref | TypeCode::StringRef => {
                 let iat = self.pos;
                 let index = self.i32("a reference index")?;
@@ -236,7 +321,7 @@ impl<'a> Reader<'a> {
                         index: index as usize,
                     });
                 }
-                return Ok(Some(target));
+                return Ok(Started::Leaf(Some(target)));
             }
             TypeCode::Unknown => return Err(ReadError::UnmarshallableMarker { offset: at }),
             _ => {}
@@ -259,11 +344,140 @@ impl<'a> Reader<'a> {
         if registers {
             self.refs.push(id);
         }
-        let value = self.value(code, at)?;
-        self.depth -= 1;
-        Ok(Some(self.finish(id, value)))
+        let kind = match code {
+            TypeCode::Tuple => OpenKind::Seq {
+                left: self.length(1, "a tuple length")?,
+            },
+            TypeCode::SmallTuple => {
+                let lat = self.pos;
+                let n = self.u8("a tuple length")? as usize;
+                OpenKind::Seq {
+                    left: self.check_fits(lat, n, 1)?,
+                }
+            }
+            TypeCode::List => OpenKind::Seq {
+                left: self.length(1, "a list length")?,
+            },
+            TypeCode::Set => OpenKind::Seq {
+                left: self.length(1, "a set length")?,
+            },
+            TypeCode::FrozenSet => OpenKind::Seq {
+                left: self.length(1, "a frozenset length")?,
+            },
+            TypeCode::Dict => OpenKind::Dict { closed: false },
+            TypeCode::Code => OpenKind::Code {
+                field: 0,
+                ints: [0; MAX_INT_FIELDS],
+                child_at: 0,
+            },
+            _ => {
+                let value = self.value(code, at)?;
+                self.depth -= 1;
+                return Ok(Started::Leaf(Some(self.finish(id, value))));
+            }
+        };
+        Ok(Started::Open(Open {
+            id,
+            at,
+            code,
+            base: self.scratch.len(),
+            kind,
+        }))
     }
 
+    /// Gives a finished child (or a dict's NULL terminator) to its container.
+    fn deliver(&mut self, top: &mut Open, child: Option<ObjId>) -> Result<(), ReadError> {
+        match &mut top.kind {
+            OpenKind::Seq { left } => {
+                *left -= 1;
+                self.scratch
+                    .push(child.expect("NULL is refused outside dicts"));
+            }
+            OpenKind::Dict { closed } => match child {
+                Some(id) => self.scratch.push(id),
+                None => *closed = true,
+            },
+            OpenKind::Code {
+                field, child_at, ..
+            } => {
+                let f = self.layout.fields()[*field];
+                let id = child.expect("NULL is refused in code objects");
+                self.check_field(*child_at, f, id)?;
+                self.scratch.push(id);
+                *field += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// What the open container needs next: `Some(nullable)` for another child (NULL
+    /// allowed only where a dict key may end the dict), `None` when it is complete.
+    /// Reads a code object's inline int fields on the way.
+    fn advance(&mut self, top: &mut Open) -> Result<Option<bool>, ReadError> {
+        Ok(match &mut top.kind {
+            OpenKind::Seq { left } => (*left > 0).then_some(false),
+            OpenKind::Dict { closed } => {
+                let awaiting_key = (self.scratch.len() - top.base) % 2 == 0;
+                (!*closed).then_some(awaiting_key)
+            }
+            OpenKind::Code {
+                field,
+                ints,
+                child_at,
+            } => {
+                let fields = self.layout.fields();
+                while *field < fields.len() && fields[*field].kind() == FieldKind::Int {
+                    let f = fields[*field];
+                    ints[int_slot(fields, *field)] = self.i32(f.name())?;
+                    *field += 1;
+                }
+                if *field == fields.len() {
+                    None
+                } else {
+                    *child_at = self.pos;
+                    Some(false)
+                }
+            }
+        })
+    }
+
+    /// Builds the value of a complete container and finishes its node.
+    fn close(&mut self, open: Open) -> Result<ObjId, ReadError> {
+        let value = match open.kind {
+            OpenKind::Seq { .. } => {
+                let items = self.flush_scratch(open.base);
+                match open.code {
+                    TypeCode::Tuple | TypeCode::SmallTuple => Value::Tuple(items),
+                    TypeCode::List => Value::List(items),
+                    TypeCode::Set => Value::Set(items),
+                    _ => Value::FrozenSet(items),
+                }
+            }
+            OpenKind::Dict { .. } => Value::Dict(self.flush_scratch(open.base)),
+            OpenKind::Code { ints, .. } => {
+                let layout = self.layout;
+                let fields = layout.fields();
+                let mut int_fields: Vec<(Field, i32)> = Vec::with_capacity(MAX_INT_FIELDS);
+                let mut obj_fields: Vec<(Field, ObjId)> = Vec::with_capacity(fields.len());
+                let mut children = self.scratch[open.base..].iter();
+                for (i, &f) in fields.iter().enumerate() {
+                    if f.kind() == FieldKind::Int {
+                        int_fields.push((f, ints[int_slot(fields, i)]));
+                    } else {
+                        obj_fields.push((f, *children.next().expect("one child per field")));
+                    }
+                }
+                self.scratch.truncate(open.base);
+                let code = Code::from_fields(layout, &int_fields, &obj_fields);
+                self.check_code(open.at, &code)?;
+                Value::Code(Box::new(code))
+            }
+        };
+        self.depth -= 1;
+        Ok(self.finish(open.id, value))
+    }
+
+    /// The value of a scalar (a code without children).
     fn value(&mut self, code: TypeCode, at: usize) -> Result<Value, ReadError> {
         Ok(match code {
             TypeCode::None => Value::None,
@@ -313,33 +527,17 @@ impl<'a> Reader<'a> {
                 let n = self.u8("a string length")? as usize;
                 Value::Str(self.span(n, "a string")?)
             }
-            TypeCode::Tuple => {
-                let n = self.length(1, "a tuple length")?;
-                Value::Tuple(self.sequence(n)?)
-            }
-            TypeCode::SmallTuple => {
-                let lat = self.pos;
-                let n = self.u8("a tuple length")? as usize;
-                let n = self.check_fits(lat, n, 1)?;
-                Value::Tuple(self.sequence(n)?)
-            }
-            TypeCode::List => {
-                let n = self.length(1, "a list length")?;
-                Value::List(self.sequence(n)?)
-            }
-            TypeCode::Set => {
-                let n = self.length(1, "a set length")?;
-                Value::Set(self.sequence(n)?)
-            }
-            TypeCode::FrozenSet => {
-                let n = self.length(1, "a frozenset length")?;
-                Value::FrozenSet(self.sequence(n)?)
-            }
-            TypeCode::Dict => self.dict()?,
-            TypeCode::Code => Value::Code(Box::new(self.code(at)?)),
-            TypeCode::Null | TypeCode::Ref | TypeCode::StringRef | TypeCode::Unknown => {
-                unreachable!("handled by object_or_null")
-            }
+            TypeCode::Tuple
+            | TypeCode::SmallTuple
+            | TypeCode::List
+            | TypeCode::Set
+            | TypeCode::FrozenSet
+            | TypeCode::Dict
+            | TypeCode::Code
+            | TypeCode::Null
+            | TypeCode::Ref
+            | TypeCode::StringRef
+            | TypeCode::Unknown => unreachable!("handled by start"),
         })
     }
 
@@ -390,55 +588,12 @@ impl<'a> Reader<'a> {
         Ok(span)
     }
 
-    fn sequence(&mut self, n: usize) -> Result<Items, ReadError> {
-        // Children may have children of their own, so their ids gather on the scratch
-        // stack and move to the pool contiguously once all are read.
-        let base = self.scratch.len();
-        for _ in 0..n {
-            let id = self.object()?;
-            self.scratch.push(id);
-        }
-        Ok(self.flush_scratch(base))
-    }
-
     fn flush_scratch(&mut self, base: usize) -> Items {
         let start = self.items.len() as u32;
         self.items.extend_from_slice(&self.scratch[base..]);
         let len = (self.scratch.len() - base) as u32;
         self.scratch.truncate(base);
         Items { start, len }
-    }
-
-    fn dict(&mut self) -> Result<Value, ReadError> {
-        let base = self.scratch.len();
-        loop {
-            let Some(key) = self.object_or_null()? else {
-                break;
-            };
-            let value = self.object()?;
-            self.scratch.push(key);
-            self.scratch.push(value);
-        }
-        Ok(Value::Dict(self.flush_scratch(base)))
-    }
-
-    fn code(&mut self, at: usize) -> Result<Code, ReadError> {
-        let layout = self.layout;
-        let mut ints: Vec<(Field, i32)> = Vec::with_capacity(7);
-        let mut objs: Vec<(Field, ObjId)> = Vec::with_capacity(12);
-        for &field in layout.fields() {
-            if field.kind() == FieldKind::Int {
-                ints.push((field, self.i32(field.name())?));
-                continue;
-            }
-            let fat = self.pos;
-            let id = self.object()?;
-            self.check_field(fat, field, id)?;
-            objs.push((field, id));
-        }
-        let code = Code::from_fields(layout, &ints, &objs);
-        self.check_code(at, &code)?;
-        Ok(code)
     }
 
     fn check_field(&self, at: usize, field: Field, id: ObjId) -> Result<(), ReadError> {

@@ -134,7 +134,10 @@ impl TypeCode {
     /// Whether the payload of this string code is Latin-1 (one byte per character).
     pub fn is_latin1_str(self) -> bool {
         use TypeCode::*;
-        matches!(self, Ascii | AsciiInterned | ShortAscii | ShortAsciiInterned)
+        matches!(
+            self,
+            Ascii | AsciiInterned | ShortAscii | ShortAsciiInterned
+        )
     }
 
     /// Whether this code marks its string as interned.

@@ -55,7 +55,13 @@ impl Writer<'_, '_> {
         self.out.extend_from_slice(&v.to_le_bytes());
     }
 
-    fn len32(&mut self, id: ObjId, what: &'static str, n: usize, code: TypeCode) -> Result<(), WriteError> {
+    fn len32(
+        &mut self,
+        id: ObjId,
+        what: &'static str,
+        n: usize,
+        code: TypeCode,
+    ) -> Result<(), WriteError> {
         let v = i32::try_from(n).map_err(|_| WriteError::DoesNotFit {
             id: id.index(),
             what,
@@ -66,7 +72,13 @@ impl Writer<'_, '_> {
         Ok(())
     }
 
-    fn len8(&mut self, id: ObjId, what: &'static str, n: usize, code: TypeCode) -> Result<(), WriteError> {
+    fn len8(
+        &mut self,
+        id: ObjId,
+        what: &'static str,
+        n: usize,
+        code: TypeCode,
+    ) -> Result<(), WriteError> {
         let v = u8::try_from(n).map_err(|_| WriteError::DoesNotFit {
             id: id.index(),
             what,
@@ -83,8 +95,11 @@ impl Writer<'_, '_> {
             if self.open[i] {
                 return Err(WriteError::Cycle { id: i });
             }
-            self.out
-                .push(if self.marshal_version >= 3 { b'r' } else { b'R' });
+            self.out.push(if self.marshal_version >= 3 {
+                b'r'
+            } else {
+                b'R'
+            });
             let idx = self.index[i] as i32;
             self.i32(idx);
             return Ok(());
