@@ -21,7 +21,8 @@ use clap::{Parser, Subcommand};
 #[command(after_help = "Examples:\n  \
     pycopt opt -O0 build/lib -o out/      copy every .pyc, validated, to out/\n  \
     pycopt check /usr/lib/python3.11      prove every .pyc reads and writes back byte for byte\n  \
-    pycopt dis mod.cpython-311.pyc        show the header and the code objects of a file")]
+    pycopt dis mod.cpython-311.pyc        what CPython's dis.dis prints for the file\n  \
+    pycopt dis --tree mod.cpython-311.pyc header and code-object tree with sizes")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,7 +34,7 @@ enum Command {
     Opt(cmd::opt::OptArgs),
     /// Read each file, write it back in memory and compare: proves exact round trips.
     Check(cmd::check::CheckArgs),
-    /// Show the header and code objects of a .pyc file.
+    /// Disassemble a .pyc exactly as its CPython version's `dis.dis` does.
     Dis(cmd::dis::DisArgs),
 }
 

@@ -131,7 +131,7 @@ fn dis_shows_header_and_code_tree() {
         .into_iter()
         .find(|p| p.to_string_lossy().ends_with(".cpython-312.pyc"))
         .unwrap();
-    let r = pycopt(&["dis", f.to_str().unwrap()]);
+    let r = pycopt(&["dis", "--tree", f.to_str().unwrap()]);
     assert!(r.status.success());
     let text = String::from_utf8_lossy(&r.stdout);
     assert!(text.contains("CPython 3.12 (magic 3531)"), "{text}");
