@@ -70,7 +70,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// then renamed over `dest`. A reader never sees a partial file, and an interrupted
 /// run leaves at most a stray temporary, never a truncated `dest`.
 pub fn write_atomic(dest: &Path, data: &[u8]) -> Result<()> {
-    let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = dest
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(dir).with_context(|| format!("{}: cannot create folder", dir.display()))?;
     let name = dest
         .file_name()

@@ -36,6 +36,8 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// Disassemble a .pyc exactly as its CPython version's `dis.dis` does.
     Dis(cmd::dis::DisArgs),
+    /// Show the control-flow graph of a code object (text, or Graphviz with --dot).
+    Cfg(cmd::cfg::CfgArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Opt(a) => cmd::opt::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Dis(a) => cmd::dis::run(a),
+        Command::Cfg(a) => cmd::cfg::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

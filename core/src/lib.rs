@@ -6,6 +6,7 @@
 pub mod version;
 
 pub use version::PyVersion;
+pub mod cfg;
 pub mod code;
 pub mod dis;
 pub mod exceptiontable;

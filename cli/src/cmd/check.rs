@@ -36,9 +36,14 @@ pub struct CheckArgs {
 enum Outcome {
     Identical,
     /// Read and written, but the bytes differ from `offset` on.
-    Differs { offset: usize },
+    Differs {
+        offset: usize,
+    },
     /// Could not be read or written.
-    Failed { offset: usize, error: String },
+    Failed {
+        offset: usize,
+        error: String,
+    },
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -162,7 +167,10 @@ fn print_table(by_version: &BTreeMap<String, VersionSummary>) {
         for f in &s.failures {
             match &f.outcome {
                 Outcome::Differs { offset } => {
-                    println!("{v}: {}: rewritten bytes differ from offset {offset}", f.path)
+                    println!(
+                        "{v}: {}: rewritten bytes differ from offset {offset}",
+                        f.path
+                    )
                 }
                 Outcome::Failed { error, .. } => println!("{v}: {}: {error}", f.path),
                 Outcome::Identical => {}

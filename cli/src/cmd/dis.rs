@@ -71,7 +71,12 @@ fn tree(pyc: &Pyc, args: &DisArgs, size: usize) -> String {
     let mut s = String::new();
     let h = &pyc.header;
     let _ = writeln!(s, "# file:     {} ({size} bytes)", args.file.display());
-    let _ = writeln!(s, "# version:  CPython {} (magic {})", h.version, h.version.magic());
+    let _ = writeln!(
+        s,
+        "# version:  CPython {} (magic {})",
+        h.version,
+        h.version.magic()
+    );
     match h.invalidation {
         Invalidation::Timestamp { mtime, source_size } => {
             let _ = write!(s, "# kind:     timestamp, source mtime {mtime}");
@@ -82,7 +87,11 @@ fn tree(pyc: &Pyc, args: &DisArgs, size: usize) -> String {
         }
         Invalidation::UncheckedHash(hash) | Invalidation::CheckedHash(hash) => {
             let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-            let _ = writeln!(s, "# kind:     {}, source hash {hex}", h.invalidation.name());
+            let _ = writeln!(
+                s,
+                "# kind:     {}, source hash {hex}",
+                h.invalidation.name()
+            );
         }
     }
     let _ = writeln!(s, "# objects:  {}", pyc.graph.len());

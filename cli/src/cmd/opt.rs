@@ -127,7 +127,10 @@ pub fn run(args: &OptArgs) -> Result<i32> {
     if args.level != Level::O0 {
         bail!(
             "-O{} is not available yet: this build has no optimization passes; use -O0",
-            args.level.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
+            args.level
+                .to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default()
         );
     }
     let started = Instant::now();
@@ -159,7 +162,11 @@ pub fn run(args: &OptArgs) -> Result<i32> {
     let run = RunReport {
         level: args.level,
         files: reports.len(),
-        written: if args.dry_run { 0 } else { reports.len() - failed.len() },
+        written: if args.dry_run {
+            0
+        } else {
+            reports.len() - failed.len()
+        },
         failed: failed.len(),
         bytes_in: reports.iter().map(|r| r.bytes_in).sum(),
         bytes_out: reports.iter().map(|r| r.bytes_out).sum(),
