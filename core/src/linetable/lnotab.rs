@@ -131,9 +131,11 @@ impl Lnotab {
         out
     }
 
-    /// `(offset, line)` where a new line starts, exactly as that version's
-    /// `dis.findlinestarts` yields them: a start at each address some pair advances
-    /// past, if its line differs from the previous start's, plus the final state.
+    /// `(offset, line)` where a new line starts, as `dis.findlinestarts` yields them:
+    /// a start at each address some pair advances past, if its line differs from the
+    /// previous start's, plus the final state. That is all of it on 2.7–3.7; 3.8 and 3.9
+    /// also stop at the first address at or past `len(co_code)` (pairs left behind by
+    /// code the optimizer removed from the end): `.take_while(|&(a, _)| a < code_len)`.
     pub fn line_starts(&self, firstlineno: i32) -> impl Iterator<Item = (u32, i32)> + '_ {
         let mut entries = self.entries.iter();
         let mut addr = 0u32;
@@ -211,22 +213,50 @@ impl Lnotab {
 
     /// Every line mark this table encodes, including those of code deleted after
     /// assembly: one mark per pair, except that `(255, 0)` address-split pairs join the
-    /// pair after them. 2.7–3.9's peephole optimizer deletes `NOP`s but keeps their
+    /// pair after them, and a line split as the compiler writes it (a pair with the
+    /// largest step, more zero-address pairs of that step, and a smaller remainder
+    /// pair) is one mark. 2.7–3.9's peephole optimizer deletes `NOP`s but keeps their
     /// pairs (it only rewrites the address bytes), so its tables hold several marks at
     /// one address; with these marks [`from_marks`](Self::from_marks) writes them again.
     /// The one thing marks cannot say is a table that starts with `(0, 0)` pairs: a
     /// first mark at offset 0 on `co_firstlineno` writes nothing, as in CPython.
     pub fn all_marks(&self, firstlineno: i32) -> impl Iterator<Item = LineMark> + '_ {
+        let pairs = &self.entries;
+        let signed = self.flavor.signed_lines();
+        // Whether `r` is what a line split with step `k` leaves as its last pair.
+        let remainder = move |k: i16, r: i16| match k {
+            127 => (0..127).contains(&r),
+            -128 if signed => (-127..=0).contains(&r),
+            255 if !signed => (0..255).contains(&r),
+            _ => false,
+        };
         let mut i = 0usize;
         let mut addr = 0u32;
         let mut line = firstlineno;
         std::iter::from_fn(move || {
-            while let Some(e) = self.entries.get(i) {
+            while let Some(e) = pairs.get(i) {
                 i += 1;
                 addr = addr.wrapping_add(u32::from(e.addr_delta));
                 line = line.wrapping_add(i32::from(e.line_delta));
-                if e.addr_delta == 255 && e.line_delta == 0 && i < self.entries.len() {
+                if e.addr_delta == 255 && e.line_delta == 0 && i < pairs.len() {
                     continue;
+                }
+                let k = e.line_delta;
+                let mut j = i;
+                while pairs
+                    .get(j)
+                    .is_some_and(|p| p.addr_delta == 0 && p.line_delta == k)
+                {
+                    j += 1;
+                }
+                if pairs
+                    .get(j)
+                    .is_some_and(|p| p.addr_delta == 0 && remainder(k, p.line_delta))
+                {
+                    for p in &pairs[i..=j] {
+                        line = line.wrapping_add(i32::from(p.line_delta));
+                    }
+                    i = j + 1;
                 }
                 return Some(LineMark { offset: addr, line });
             }
@@ -246,9 +276,9 @@ impl Lnotab {
     /// when it is `(0, 0)`.
     ///
     /// A mark at the same offset as the previous mark stands for code of size zero
-    /// (deleted after assembly, as the peephole optimizer does) and is always written,
-    /// since before the deletion it had an address of its own (see
-    /// [`all_marks`](Self::all_marks)).
+    /// (deleted after assembly, as the peephole optimizer does): before the deletion it
+    /// had an address of its own, so on 2.7–3.8 it is written even when it keeps the
+    /// line (see [`all_marks`](Self::all_marks)).
     pub fn from_marks(
         flavor: LnotabFlavor,
         firstlineno: i32,
@@ -274,11 +304,11 @@ impl Lnotab {
             let deleted = last_mark == Some(m.offset);
             last_mark = Some(m.offset);
             let skip = if flavor.marks_same_line() {
-                d_addr == 0 && d_line == 0
+                d_addr == 0 && d_line == 0 && !deleted
             } else {
                 d_line == 0
             };
-            if skip && !deleted {
+            if skip {
                 continue;
             }
             if d_addr > 255 {
@@ -360,6 +390,25 @@ mod tests {
         assert_eq!(
             Lnotab::from_marks(LnotabFlavor::Py36, 1, t.all_marks(1)).to_bytes(),
             raw
+        );
+        // 3.9 never writes a mark that keeps the line, deleted or not; a line split
+        // (+254, ending in (0, 0)) next to deleted marks is still one mark.
+        let raw = [4, 127, 0, 127, 0, 0, 0, 3, 6, 1];
+        let t = Lnotab::decode(LnotabFlavor::Py39, &raw).unwrap();
+        let all: Vec<_> = t.all_marks(1).map(|m| (m.offset, m.line)).collect();
+        assert_eq!(all, [(4, 255), (4, 258), (10, 259)]);
+        assert_eq!(
+            Lnotab::from_marks(LnotabFlavor::Py39, 1, t.all_marks(1)).to_bytes(),
+            raw
+        );
+        let same_line = [(4, 2), (4, 2)].map(|(offset, line)| LineMark { offset, line });
+        assert_eq!(
+            Lnotab::from_marks(LnotabFlavor::Py39, 1, same_line).to_bytes(),
+            [4, 1]
+        );
+        assert_eq!(
+            Lnotab::from_marks(LnotabFlavor::Py36, 1, same_line).to_bytes(),
+            [4, 1, 0, 0]
         );
     }
 
