@@ -35,10 +35,7 @@ fn format_short(x: f64, style: Style) -> String {
         out.push_str("inf");
         return out;
     }
-    let sci = format!("{:e}", x.abs());
-    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` has an exponent");
-    let exp: i32 = exp.parse().expect("`{:e}` exponent is an int");
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let (digits, exp) = shortest_digits(x.abs());
     let decpt = exp + 1;
     if decpt <= -4 || decpt > 16 {
         out.push_str(&digits[..1]);
@@ -73,6 +70,34 @@ fn format_short(x: f64, style: Style) -> String {
         }
     }
     out
+}
+
+/// Splits Rust's `{:e}` text into its digits and decimal exponent.
+fn split_sci(sci: &str) -> (String, i32) {
+    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` has an exponent");
+    let exp: i32 = exp.parse().expect("`{:e}` exponent is an int");
+    (mantissa.chars().filter(|c| *c != '.').collect(), exp)
+}
+
+/// The shortest digits that read back as `x` (finite, `x >= 0`), and the decimal
+/// exponent of the first digit.
+///
+/// When two digit strings of that length are equally close to `x`, Python's
+/// `dtoa` takes the one with an even last digit (`2**-25` is
+/// `2.9802322387695312e-08`) while Rust's shortest formatting rounds the tie up
+/// (`…313`). Rust's fixed-precision formatting rounds ties to even, so the length
+/// found by the shortest formatting is formatted again at that precision, and that
+/// result is kept when it still reads back as `x`.
+fn shortest_digits(x: f64) -> (String, i32) {
+    let (digits, exp) = split_sci(&format!("{x:e}"));
+    if digits.len() < 2 {
+        return (digits, exp);
+    }
+    let exact = format!("{:.*e}", digits.len() - 1, x);
+    if exact.parse::<f64>().ok() == Some(x) {
+        return split_sci(&exact);
+    }
+    (digits, exp)
 }
 
 /// Python's `repr(x)` of a float (the same in 2.7 and every 3.x).

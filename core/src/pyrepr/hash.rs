@@ -30,15 +30,15 @@ fn fix(h: u64) -> i64 {
 fn address_hashes(version: PyVersion) -> (i64, i64) {
     use PyVersion::*;
     match version {
-        V2_7 => (0x7f39_b34b_0de, 0x7f39_b34b_2d1),
-        V3_6 => (0x7fae_4029_511, 0x7fae_4029_80d),
-        V3_7 => (0x7f0e_c94c_46f, 0x7f0e_c94c_76b),
-        V3_8 => (0x7f6b_7e53_222, 0x7f6b_7e53_442),
-        V3_9 => (0x7fc0_07d6_b42, 0x7fc0_07d6_d46),
-        V3_10 => (0x7f4b_1cd8_bc8, 0x7f4b_1cd8_dca),
-        V3_11 => (0x7fc1_7d85_bbe, 0x7fc1_7d85_de6),
-        V3_12 => (0xfca8_6420, 0x7fc7_2ab5_f32),
-        V3_13 => (0xfca8_6420, 0x7fb6_7410_7c8),
+        V2_7 => (0x07f3_9b34_b0de, 0x07f3_9b34_b2d1),
+        V3_6 => (0x07fa_e402_9511, 0x07fa_e402_980d),
+        V3_7 => (0x07f0_ec94_c46f, 0x07f0_ec94_c76b),
+        V3_8 => (0x07f6_b7e5_3222, 0x07f6_b7e5_3442),
+        V3_9 => (0x07fc_007d_6b42, 0x07fc_007d_6d46),
+        V3_10 => (0x07f4_b1cd_8bc8, 0x07f4_b1cd_8dca),
+        V3_11 => (0x07fc_17d8_5bbe, 0x07fc_17d8_5de6),
+        V3_12 => (0xfca8_6420, 0x07fc_72ab_5f32),
+        V3_13 => (0xfca8_6420, 0x07fb_6741_07c8),
     }
 }
 
@@ -329,7 +329,7 @@ fn hash_frozenset(items: &[i64], version: PyVersion) -> i64 {
     let shuffle = |h: u64| ((h ^ 89_869_747) ^ (h << 16)).wrapping_mul(3_644_798_167);
     let n = items.len() as u64;
     let mut hash: u64;
-    if version.at_least(PyVersion::V3_7) {
+    if !version.is_py2() {
         hash = 0;
         for &h in items {
             hash ^= shuffle(h as u64);
@@ -347,6 +347,37 @@ fn hash_frozenset(items: &[i64], version: PyVersion) -> i64 {
         590_923_713
     } else {
         hash as i64
+    }
+}
+
+/// Whether CPython derives the hash of `id` from an object's address, so that it
+/// differs from run to run and [`hash()`] can only stand in for it: `None` before
+/// 3.12, `Ellipsis`, NaN (and complex numbers with a NaN part) from 3.10, and tuples
+/// and frozensets holding any of those.
+///
+/// A set holding such an element may list its elements in a different order in
+/// each run of the interpreter (when the varying high bits of the hash decide its
+/// slot), and then no `repr` can match every run.
+pub fn hash_depends_on_address(g: &ObjectGraph, id: ObjId, version: PyVersion) -> bool {
+    let nan_by_address = version.at_least(PyVersion::V3_10);
+    match &g.node(id).value {
+        Value::None => !version.at_least(PyVersion::V3_12),
+        Value::Ellipsis => true,
+        Value::Float(bits) => nan_by_address && f64::from_bits(*bits).is_nan(),
+        Value::FloatText(s) => nan_by_address && super::parse_float_text(g.bytes(*s)).is_nan(),
+        Value::Complex(re, im) => {
+            nan_by_address && (f64::from_bits(*re).is_nan() || f64::from_bits(*im).is_nan())
+        }
+        Value::ComplexText(re, im) => {
+            nan_by_address
+                && (super::parse_float_text(g.bytes(*re)).is_nan()
+                    || super::parse_float_text(g.bytes(*im)).is_nan())
+        }
+        Value::Tuple(items) | Value::FrozenSet(items) => g
+            .items(*items)
+            .iter()
+            .any(|&i| hash_depends_on_address(g, i, version)),
+        _ => false,
     }
 }
 

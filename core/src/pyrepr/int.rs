@@ -10,27 +10,26 @@ pub(crate) fn digits_of(raw: &[u8]) -> Vec<u16> {
         .collect()
 }
 
-/// `10^18`, the base of the limbs the conversion accumulates in.
-const LIMB: u64 = 1_000_000_000_000_000_000;
+/// `10^9`, the base of the limbs the conversion accumulates in.
+const LIMB: u64 = 1_000_000_000;
 
 /// The decimal digits of the magnitude whose base-2¹⁵ digits are `digits` (least
 /// significant first), without sign: `"0"` for zero.
 ///
-/// Quadratic, but on 60-bit chunks into base-10¹⁸ limbs: an int of 10,000 decimal
-/// digits takes well under a millisecond.
+/// Quadratic like CPython's own conversion: the magnitude is fed in 30-bit chunks
+/// into base-10⁹ limbs, with only 64-bit arithmetic (division by a constant compiles
+/// to a multiplication). The largest int in the standard libraries of 2.7–3.13 has
+/// 12,043 digits and takes about a millisecond; the 60,206 digits of `2**200_000`
+/// take about as long as CPython's own conversion (a tenth of a second).
 pub fn decimal_digits(digits: &[u16]) -> String {
     let n = digits.iter().rposition(|&d| d != 0).map_or(0, |i| i + 1);
     if n == 0 {
         return "0".to_string();
     }
     // Limbs, least significant first.
-    let mut limbs: Vec<u64> = Vec::with_capacity(n * 15 / 59 + 2);
-    let head = match n % 4 {
-        0 => 4,
-        r => r,
-    };
+    let mut limbs: Vec<u64> = Vec::with_capacity(n * 15 / 29 + 2);
     let mut pos = n;
-    let mut take = head;
+    let mut take = if n % 2 == 0 { 2 } else { 1 };
     while pos > 0 {
         // The next `take` digits from the top, as one chunk of 15*take bits.
         let mut chunk: u64 = 0;
@@ -39,28 +38,25 @@ pub fn decimal_digits(digits: &[u16]) -> String {
         }
         pos -= take;
         let shift = 15 * take as u32;
-        let mut carry = chunk as u128;
+        let mut carry = chunk;
         for limb in limbs.iter_mut() {
-            let v = ((*limb as u128) << shift) + carry;
-            *limb = (v % LIMB as u128) as u64;
-            carry = v / LIMB as u128;
+            let v = (*limb << shift) + carry;
+            carry = v / LIMB;
+            *limb = v - carry * LIMB;
         }
         while carry > 0 {
-            limbs.push((carry % LIMB as u128) as u64);
-            carry /= LIMB as u128;
+            limbs.push(carry % LIMB);
+            carry /= LIMB;
         }
-        take = 4;
+        take = 2;
     }
-    let mut out = String::with_capacity(limbs.len() * 18);
+    let mut out = String::with_capacity(limbs.len() * 9);
     let mut iter = limbs.iter().rev();
     if let Some(top) = iter.next() {
         out.push_str(&top.to_string());
     }
     for limb in iter {
-        out.push_str(&format!("{limb:018}"));
-    }
-    if out.is_empty() {
-        out.push('0');
+        out.push_str(&format!("{limb:09}"));
     }
     out
 }

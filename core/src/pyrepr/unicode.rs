@@ -79,7 +79,7 @@ pub fn is_printable(cp: u32, version: PyVersion) -> bool {
     let Some(index) = table_index(version) else {
         return false;
     };
-    if cp < 0x20 || cp > 0x10ffff {
+    if !(0x20..=0x10ffff).contains(&cp) {
         return false;
     }
     let ranges = nonprintable(index);
