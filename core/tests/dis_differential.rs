@@ -121,8 +121,15 @@ fn check_version(major: u8, minor: u8, every: usize, show: usize) -> Option<Tall
         compare(&prev, &text, &mut tally);
     }
     writer.join().unwrap().unwrap();
-    assert!(child.wait().unwrap().success(), "{major}.{minor}: oracle failed");
-    assert_eq!(tally.files, files.len(), "{major}.{minor}: oracle skipped files");
+    assert!(
+        child.wait().unwrap().success(),
+        "{major}.{minor}: oracle failed"
+    );
+    assert_eq!(
+        tally.files,
+        files.len(),
+        "{major}.{minor}: oracle skipped files"
+    );
     Some(tally)
 }
 

@@ -20,7 +20,8 @@ try:
 except ImportError:  # Python 2
     from StringIO import StringIO
 
-ADDR = re.compile(r" at 0x[0-9a-fA-F]+")
+# Only the addresses in code object reprs: string constants may hold " at 0x..." too.
+ADDR = re.compile(r"(<code object .*? at )0x[0-9a-fA-F]+(, file )")
 HEADER = {2: 8, 6: 12}.get(sys.version_info[1] if sys.version_info[0] == 3 else 2, 16)
 
 
@@ -61,7 +62,7 @@ def main():
         except Exception as e:  # report, keep going
             text = "!!! %s: %s\n" % (type(e).__name__, e)
         sys.stdout.write("=== %s\n" % path)
-        sys.stdout.write(ADDR.sub(" at 0x0", text))
+        sys.stdout.write(ADDR.sub(r"\g<1>0x0\g<2>", text))
     sys.stdout.flush()
 
 

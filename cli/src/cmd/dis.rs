@@ -23,13 +23,18 @@ pub struct DisArgs {
     /// Show inline CACHE entries, as `dis.dis(..., show_caches=True)` (3.11+).
     #[arg(long)]
     pub show_caches: bool,
-    /// Show source positions, as `dis.dis(..., show_positions=True)` (3.13).
+    /// Show source positions (line:col-endline:endcol) instead of line numbers, in
+    /// the layout of 3.14's `dis.dis(..., show_positions=True)` (3.13 files).
     #[arg(long)]
     pub positions: bool,
     /// Instead of disassembling, summarise the file: header, and the tree of code
     /// objects with their sizes.
     #[arg(long, conflicts_with_all = ["function", "show_caches", "positions"])]
     pub tree: bool,
+    /// Instead of disassembling, write the file as assembly text (docs/pyasm.md), which
+    /// `pycopt asm` turns back into the identical .pyc.
+    #[arg(long, conflicts_with_all = ["function", "show_caches", "positions", "tree"])]
+    pub asm: bool,
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -41,7 +46,9 @@ pub fn run(args: &DisArgs) -> Result<i32> {
         .with_context(|| format!("{}: cannot read", args.file.display()))?;
     let size = data.len();
     let pyc = Pyc::parse(data).with_context(|| format!("{}", args.file.display()))?;
-    let text = if args.tree {
+    let text = if args.asm {
+        pycopt_core::asm::disassemble(&pyc).with_context(|| format!("{}", args.file.display()))?
+    } else if args.tree {
         tree(&pyc, args, size)
     } else {
         let opts = DisOptions {

@@ -26,7 +26,9 @@ use crate::version::PyVersion;
 pub struct DisOptions {
     /// `show_caches=True` (3.11+): list inline `CACHE` entries.
     pub show_caches: bool,
-    /// `show_positions=True` (3.13): show line:column ranges instead of line numbers.
+    /// Show `line:column-end_line:end_column` ranges instead of line numbers (3.13).
+    /// 3.13's own `dis` has no such switch; the layout is that of 3.14's
+    /// `show_positions=True`, the next release's form of the same listing.
     pub positions: bool,
     /// Only this code object (matched against `co_qualname` on 3.11+, or the dotted
     /// path of names from the module, e.g. `C.method`), with what it contains.
@@ -104,7 +106,9 @@ pub fn find_function(g: &ObjectGraph, root: ObjId, name: &str) -> Option<ObjId> 
     }
     // Dotted path from the module, with or without the leading `<module>.`.
     all.iter()
-        .find(|(_, path)| path == name || path.split_once('.').is_some_and(|(_, rest)| rest == name))
+        .find(|(_, path)| {
+            path == name || path.split_once('.').is_some_and(|(_, rest)| rest == name)
+        })
         .map(|(id, _)| *id)
 }
 
@@ -114,7 +118,11 @@ fn disassemble_recursive(cx: &Ctx, root: ObjId, out: &mut String) -> Result<(), 
     while let Some(id) = stack.pop() {
         let code = cx.g.as_code(id).expect("only code objects are pushed");
         if !first {
-            let _ = write!(out, "\nDisassembly of {}:\n", crate::pyrepr::repr(cx.g, id, cx.version));
+            let _ = write!(
+                out,
+                "\nDisassembly of {}:\n",
+                crate::pyrepr::repr(cx.g, id, cx.version)
+            );
         }
         first = false;
         disassemble(cx, id, out)?;
