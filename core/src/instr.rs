@@ -98,7 +98,7 @@ fn decode_wordcode(code: &[u8], t: &'static OpcodeTable) -> Result<Vec<Instructi
     let mut start = 0usize;
     let mut arg: u32 = 0;
     let mut prefixes: u8 = 0;
-    if code.len() % 2 != 0 {
+    if !code.len().is_multiple_of(2) {
         return Err(DecodeError::Truncated {
             offset: (code.len() - 1) as u32,
             len: code.len(),

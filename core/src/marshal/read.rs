@@ -6,6 +6,8 @@
 //! bounded like CPython's `MAX_MARSHAL_STACK_DEPTH`, references must point at finished
 //! objects (so the graph is acyclic), and every error carries the offset.
 
+use std::collections::HashSet;
+
 use super::error::ReadError;
 use super::object::{Items, Node, ObjId, ObjectGraph, Span, Value};
 use super::typecode::{TypeCode, FLAG_REF};
@@ -72,6 +74,7 @@ pub fn read_object(
         items: Vec::new(),
         scratch: Vec::new(),
         refs: Vec::new(),
+        str_tuples: HashSet::new(),
     };
     let root = r.object()?;
     let end = r.pos;
@@ -98,6 +101,9 @@ struct Reader<'a> {
     scratch: Vec<ObjId>,
     /// The reference table: `FLAG_REF` objects (v3+) or interned strings (v2).
     refs: Vec<ObjId>,
+    /// Tuples already found to hold only strings, so that a names tuple shared by
+    /// many code objects is checked once, not once per code object.
+    str_tuples: HashSet<ObjId>,
 }
 
 /// Most inline int fields of any code object layout.
@@ -417,7 +423,7 @@ impl<'a> Reader<'a> {
         Ok(match &mut top.kind {
             OpenKind::Seq { left } => (*left > 0).then_some(false),
             OpenKind::Dict { closed } => {
-                let awaiting_key = (self.scratch.len() - top.base) % 2 == 0;
+                let awaiting_key = (self.scratch.len() - top.base).is_multiple_of(2);
                 (!*closed).then_some(awaiting_key)
             }
             OpenKind::Code {
@@ -596,7 +602,7 @@ impl<'a> Reader<'a> {
         Items { start, len }
     }
 
-    fn check_field(&self, at: usize, field: Field, id: ObjId) -> Result<(), ReadError> {
+    fn check_field(&mut self, at: usize, field: Field, id: ObjId) -> Result<(), ReadError> {
         let node = &self.nodes[id.index()];
         let is_str = |n: &Node| match n.value {
             Value::Str(_) => true,
@@ -610,6 +616,7 @@ impl<'a> Reader<'a> {
             FieldKind::Tuple => matches!(node.value, Value::Tuple(_)),
             FieldKind::Str => is_str(node),
             FieldKind::TupleOfStr => match node.value {
+                Value::Tuple(_) if self.str_tuples.contains(&id) => true,
                 Value::Tuple(items) => self.items
                     [items.start as usize..(items.start + items.len) as usize]
                     .iter()
@@ -618,6 +625,9 @@ impl<'a> Reader<'a> {
             },
         };
         if ok {
+            if field.kind() == FieldKind::TupleOfStr {
+                self.str_tuples.insert(id);
+            }
             return Ok(());
         }
         Err(ReadError::CodeField {
