@@ -15,10 +15,11 @@ import marshal
 import re
 import sys
 
-try:
-    from io import StringIO
-except ImportError:  # Python 2
+if sys.version_info[0] == 2:
+    # io.StringIO accepts only unicode on 2.7, and 2.7's dis prints byte strings.
     from StringIO import StringIO
+else:
+    from io import StringIO
 
 # Only the addresses in code object reprs: string constants may hold " at 0x..." too.
 ADDR = re.compile(r"(<code object .*? at )0x[0-9a-fA-F]+(, file )")

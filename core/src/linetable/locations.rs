@@ -325,23 +325,28 @@ impl LocationTable {
     /// `co_lines()`: byte ranges and their lines. With `merge` (3.12+) neighbouring
     /// entries with the same line (or both without) are one range; without it (3.11)
     /// each entry is its own range.
+    ///
+    /// A computed line that is negative means "no line" to the interpreter: any
+    /// negative line on 3.11, exactly -1 on 3.12+ (where -1 is how "no location" is
+    /// held internally, so it also merges with entries that have none).
     pub fn lines(&self, firstlineno: i32, merge: bool) -> impl Iterator<Item = LineRange> + '_ {
+        let no_line = move |line: Option<i32>| match line {
+            Some(l) if (merge && l == -1) || (!merge && l < 0) => None,
+            other => other,
+        };
         let mut it = self.entry_positions(firstlineno).peekable();
         let mut end = 0u32;
         std::iter::from_fn(move || {
             let (e, p) = it.next()?;
+            let line = no_line(p.line);
             let start = end;
             end = end.wrapping_add(2 * u32::from(e.units));
             if merge {
-                while let Some((n, _)) = it.next_if(|(_, q)| q.line == p.line) {
+                while let Some((n, _)) = it.next_if(|(_, q)| no_line(q.line) == line) {
                     end = end.wrapping_add(2 * u32::from(n.units));
                 }
             }
-            Some(LineRange {
-                start,
-                end,
-                line: p.line,
-            })
+            Some(LineRange { start, end, line })
         })
     }
 
