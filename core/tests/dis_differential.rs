@@ -31,7 +31,7 @@ fn wanted_versions() -> Vec<(u8, u8)> {
     match std::env::var("PYCOPT_DIS_VERSIONS") {
         Ok(list) => list
             .split(',')
-            .filter_map(|v| PyVersion::parse(v))
+            .filter_map(PyVersion::parse)
             .map(|v| v.tuple())
             .collect(),
         Err(_) => pycopt_corpus::SUPPORTED.to_vec(),
