@@ -22,7 +22,9 @@ use clap::{Parser, Subcommand};
     pycopt opt -O0 build/lib -o out/      copy every .pyc, validated, to out/\n  \
     pycopt check /usr/lib/python3.11      prove every .pyc reads and writes back byte for byte\n  \
     pycopt dis mod.cpython-311.pyc        what CPython's dis.dis prints for the file\n  \
-    pycopt dis --tree mod.cpython-311.pyc header and code-object tree with sizes")]
+    pycopt dis --tree mod.cpython-311.pyc header and code-object tree with sizes\n  \
+    pycopt dis --asm mod.pyc -o mod.pyasm  editable assembly text (docs/pyasm.md)\n  \
+    pycopt asm mod.pyasm -o mod.pyc       assemble it back into a .pyc")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -36,6 +38,8 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// Disassemble a .pyc exactly as its CPython version's `dis.dis` does.
     Dis(cmd::dis::DisArgs),
+    /// Assemble a .pyasm text (as `dis --asm` writes it) into a .pyc.
+    Asm(cmd::asm::AsmArgs),
     /// Show the control-flow graph of a code object (text, or Graphviz with --dot).
     Cfg(cmd::cfg::CfgArgs),
 }
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Command::Opt(a) => cmd::opt::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Dis(a) => cmd::dis::run(a),
+        Command::Asm(a) => cmd::asm::run(a),
         Command::Cfg(a) => cmd::cfg::run(a),
     };
     match result {

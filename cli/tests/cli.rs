@@ -42,7 +42,13 @@ fn all_files(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn opt_o0_copies_every_file_exactly_at_its_relative_path() {
     let out = tempdir("o0");
-    let r = pycopt(&["opt", "-O0", sample().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let r = pycopt(&[
+        "opt",
+        "-O0",
+        sample().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let inputs: Vec<PathBuf> = all_files(&sample())
         .into_iter()
@@ -75,7 +81,13 @@ fn a_bad_file_is_reported_with_path_and_offset_and_not_written() {
     let data = fs::read(&good).unwrap();
     fs::write(input.join("good.pyc"), &data).unwrap();
     fs::write(input.join("truncated.pyc"), &data[..data.len() / 2]).unwrap();
-    let r = pycopt(&["opt", "-O0", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let r = pycopt(&[
+        "opt",
+        "-O0",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.status.code(), Some(1));
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("truncated.pyc"), "{err}");
@@ -109,7 +121,8 @@ fn check_reports_per_version_and_exit_status() {
     let text = String::from_utf8_lossy(&r.stdout);
     for v in ["2.7", "3.6", "3.8", "3.10", "3.11", "3.12", "3.13"] {
         assert!(
-            text.lines().any(|l| l.starts_with(v) && l.contains("100.00%")),
+            text.lines()
+                .any(|l| l.starts_with(v) && l.contains("100.00%")),
             "{v} missing:\n{text}"
         );
     }

@@ -6,6 +6,7 @@
 pub mod version;
 
 pub use version::PyVersion;
+pub mod asm;
 pub mod cfg;
 pub mod code;
 pub mod dis;
@@ -16,5 +17,6 @@ pub mod marshal;
 pub mod opcode;
 pub mod pyc;
 pub mod pyrepr;
+pub mod stackdepth;
 
 pub use pyc::{Pyc, PycError};

@@ -1,5 +1,6 @@
 //! One module per `pycopt` verb.
 
+pub mod asm;
 pub mod cfg;
 pub mod check;
 pub mod dis;
