@@ -38,7 +38,7 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// Disassemble a .pyc exactly as its CPython version's `dis.dis` does.
     Dis(cmd::dis::DisArgs),
-    /// Assemble a .pyasm text (as `dis --asm` writes it) into a .pyc.
+    /// Assemble a .pyasm text (as `dis --asm` writes it) or xasm text into a .pyc.
     Asm(cmd::asm::AsmArgs),
     /// Show the control-flow graph of a code object (text, or Graphviz with --dot).
     Cfg(cmd::cfg::CfgArgs),

@@ -12,43 +12,10 @@
 //! A missing interpreter skips its version with a notice (fails under `CI=true`).
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
-fn pycopt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pycopt"))
-        .args(args)
-        .output()
-        .expect("pycopt runs")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pycopt-asm-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// Runs a `.pyc` with the interpreter of `version`, in `dir` (so nothing else is
-/// imported from the current folder); `None` when the interpreter is missing.
-fn run_pyc(version: (u8, u8), pyc: &Path, dir: &Path) -> Option<Output> {
-    let interp = pycopt_corpus::require(version.0, version.1)?;
-    let mut cmd = interp.command();
-    cmd.arg(pyc)
-        .current_dir(dir)
-        .env("PYTHONHASHSEED", "0")
-        .env("PYTHONIOENCODING", "utf-8")
-        .env("PYTHONDONTWRITEBYTECODE", "1");
-    Some(cmd.output().expect("the interpreter runs"))
-}
+mod common;
+use common::{pycopt, repo, run_pyc, text};
 
 #[test]
 fn hand_written_examples_run_as_expected() {
@@ -60,7 +27,7 @@ fn hand_written_examples_run_as_expected() {
         .collect();
     versions.sort();
     assert!(versions.len() >= 5, "examples for at least 5 versions");
-    let out_dir = tempdir("examples");
+    let out_dir = common::tempdir("asm-examples");
     let mut ran = 0;
     let mut failures = Vec::new();
     for vdir in versions {
@@ -179,7 +146,7 @@ fn insert_print(
 #[test]
 fn a_hand_edit_assembles_into_a_pyc_that_runs() {
     let sample = repo().join("corpus/sample");
-    let dir = tempdir("edit");
+    let dir = common::tempdir("asm-edit");
     let mut ran = 0;
     for &(major, minor) in pycopt_corpus::SUPPORTED {
         let version = (major, minor);
@@ -290,7 +257,7 @@ fn a_hand_edit_assembles_into_a_pyc_that_runs() {
 
 #[test]
 fn dis_asm_then_asm_gives_the_same_bytes() {
-    let dir = tempdir("same");
+    let dir = common::tempdir("asm-same");
     for f in pycopt_corpus::pyc_files(&repo().join("corpus/sample")) {
         let asm = dir.join("x.pyasm");
         let out = dir.join("x.pyc");
@@ -315,7 +282,7 @@ fn dis_asm_then_asm_gives_the_same_bytes() {
 
 #[test]
 fn errors_name_file_line_and_column() {
-    let dir = tempdir("errors");
+    let dir = common::tempdir("asm-errors");
     let cases: &[(&str, &str)] = &[
         (
             ".python 3.12\n.code <module>\n  RESUME 0\n  LOAD_KONST 0\n.end\n",

@@ -139,6 +139,56 @@ fn check_reports_per_version_and_exit_status() {
 }
 
 #[test]
+fn check_cfg_counts_rebuilt_and_verified_code_objects() {
+    let r = pycopt(&["check", "--cfg", "--json", sample().to_str().unwrap()]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stdout));
+    let json: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    for v in ["2.7", "3.6", "3.8", "3.10", "3.11", "3.12", "3.13"] {
+        let s = &json[v];
+        let codes = s["code_objects"].as_u64().unwrap();
+        assert!(codes > 0, "{v}");
+        assert_eq!(s["identical"].as_u64(), Some(codes), "{v}");
+        assert_eq!(s["verified"].as_u64(), Some(codes), "{v}");
+        assert_eq!(s["failed"], 0, "{v}");
+    }
+    let r = pycopt(&["check", "--cfg", "-q", sample().to_str().unwrap()]);
+    assert!(r.status.success());
+    assert!(String::from_utf8_lossy(&r.stdout).contains("verified"));
+}
+
+#[test]
+fn opt_o0_rebuild_goes_through_the_cfg_and_keeps_unchanged_code_identical() {
+    let out = tempdir("o0-rebuild");
+    let r = pycopt(&[
+        "opt",
+        "-O0",
+        "--rebuild",
+        sample().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let mut n = 0;
+    for input in all_files(&sample()) {
+        if !matches!(
+            input.extension().and_then(|e| e.to_str()),
+            Some("pyc" | "pyo")
+        ) {
+            continue;
+        }
+        let rel = input.strip_prefix(sample()).unwrap();
+        assert_eq!(
+            fs::read(out.join(rel)).unwrap(),
+            fs::read(&input).unwrap(),
+            "{rel:?}"
+        );
+        n += 1;
+    }
+    assert!(n > 0);
+    fs::remove_dir_all(out).unwrap();
+}
+
+#[test]
 fn dis_shows_header_and_code_tree() {
     let f = all_files(&sample())
         .into_iter()

@@ -9,14 +9,17 @@ pub use version::PyVersion;
 pub mod asm;
 pub mod cfg;
 pub mod code;
+pub mod codegen;
 pub mod dis;
 pub mod exceptiontable;
 pub mod instr;
 pub mod linetable;
+pub(crate) mod lower;
 pub mod marshal;
 pub mod opcode;
 pub mod pyc;
 pub mod pyrepr;
 pub mod stackdepth;
+pub mod verify;
 
 pub use pyc::{Pyc, PycError};

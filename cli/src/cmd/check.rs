@@ -1,4 +1,5 @@
-//! `pycopt check`: read, write in memory, compare.
+//! `pycopt check`: read, write in memory, compare; with `--cfg`, rebuild every code
+//! object through its control-flow graph and verify it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ use clap::Args;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use pycopt_core::codegen::{rebuild_pyc, CodeOutcome};
 use pycopt_core::Pyc;
 
 use crate::files::collect_inputs;
@@ -28,6 +30,11 @@ pub struct CheckArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Rebuild every code object through its control-flow graph (bytes → CFG →
+    /// bytes) and verify it, counting per version the code objects rebuilt
+    /// byte-identically, verified and failed.
+    #[arg(long)]
+    pub cfg: bool,
 }
 
 /// What happened to one file.
@@ -93,6 +100,9 @@ fn check_one(data: Vec<u8>) -> (String, Outcome) {
 
 /// Runs `pycopt check`; returns the process exit code.
 pub fn run(args: &CheckArgs) -> Result<i32> {
+    if args.cfg {
+        return run_cfg(args);
+    }
     let inputs = collect_inputs(&args.paths)?;
     let bar = progress::bar(inputs.len(), "checking", args.quiet || args.json);
     let results: Vec<(PathBuf, u64, String, Outcome)> = inputs
@@ -195,4 +205,110 @@ fn print_row(name: &str, s: &VersionSummary) {
         s.bytes as f64 / 1e6,
         pct
     );
+}
+
+#[derive(Debug, Default, Serialize)]
+struct CfgSummary {
+    files: usize,
+    code_objects: usize,
+    identical: usize,
+    verified: usize,
+    failed: usize,
+    failures: Vec<String>,
+}
+
+/// What `--cfg` found in one file: its version and summary.
+fn cfg_one(path: &std::path::Path, show: usize) -> (String, CfgSummary) {
+    let mut s = CfgSummary {
+        files: 1,
+        ..CfgSummary::default()
+    };
+    let data = match std::fs::read(path) {
+        Ok(d) => d,
+        Err(e) => {
+            s.failures
+                .push(format!("{}: cannot read: {e}", path.display()));
+            return ("unknown".to_string(), s);
+        }
+    };
+    let mut pyc = match Pyc::parse(data) {
+        Ok(p) => p,
+        Err(e) => {
+            s.failures.push(format!("{}: {e}", path.display()));
+            return ("unknown".to_string(), s);
+        }
+    };
+    let report = rebuild_pyc(&mut pyc);
+    s.code_objects = report.codes.len();
+    s.identical = report.identical();
+    s.verified = report.verified();
+    s.failed = report.failed();
+    for c in &report.codes {
+        if let CodeOutcome::Failed(e) = &c.outcome {
+            if s.failures.len() < show {
+                s.failures
+                    .push(format!("{}: {}: {e}", path.display(), c.name));
+            }
+        }
+    }
+    if s.failed == 0 {
+        if let Err(e) = pyc.to_bytes() {
+            s.failures
+                .push(format!("{}: cannot write: {e}", path.display()));
+        }
+    }
+    (pyc.version().to_string(), s)
+}
+
+fn run_cfg(args: &CheckArgs) -> Result<i32> {
+    let inputs = collect_inputs(&args.paths)?;
+    let bar = progress::bar(inputs.len(), "rebuilding", args.quiet || args.json);
+    let results: Vec<(String, CfgSummary)> = inputs
+        .par_iter()
+        .map(|input| {
+            let r = cfg_one(&input.path, args.show);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut by_version: BTreeMap<String, CfgSummary> = BTreeMap::new();
+    for (version, one) in results {
+        let s = by_version.entry(version).or_default();
+        s.files += one.files;
+        s.code_objects += one.code_objects;
+        s.identical += one.identical;
+        s.verified += one.verified;
+        s.failed += one.failed;
+        let room = args.show.saturating_sub(s.failures.len());
+        s.failures.extend(one.failures.into_iter().take(room));
+    }
+    let all_ok = by_version
+        .values()
+        .all(|s| s.failed == 0 && s.failures.is_empty());
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&by_version)?);
+    } else {
+        println!(
+            "{:<8} {:>8} {:>10} {:>10} {:>10} {:>8}  {:>10}",
+            "version", "files", "codes", "identical", "verified", "failed", "identical%"
+        );
+        for (v, s) in &by_version {
+            let pct = if s.code_objects == 0 {
+                100.0
+            } else {
+                100.0 * s.identical as f64 / s.code_objects as f64
+            };
+            println!(
+                "{:<8} {:>8} {:>10} {:>10} {:>10} {:>8}  {:>9.2}%",
+                v, s.files, s.code_objects, s.identical, s.verified, s.failed, pct
+            );
+        }
+        for (v, s) in &by_version {
+            for f in &s.failures {
+                println!("{v}: {f}");
+            }
+        }
+    }
+    Ok(if all_ok { 0 } else { 1 })
 }

@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use pycopt_core::codegen::{rebuild_pyc, CodeOutcome};
 use pycopt_core::Pyc;
 
 use crate::files::{collect_inputs, write_atomic};
@@ -61,6 +62,12 @@ pub struct OptArgs {
     /// No progress bar and no summary.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Send every code object through its control-flow graph and generate its code
+    /// again (bytes → CFG → bytes), even with no pass to run; a code object whose
+    /// rebuilt code fails verification keeps its original bytes (reported as a
+    /// warning). Without it, -O0 writes an exact copy.
+    #[arg(long)]
+    pub rebuild: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -72,6 +79,9 @@ struct FileReport {
     bytes_out: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// Code objects `--rebuild` could not rebuild (kept as they were).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    kept: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -86,13 +96,14 @@ struct RunReport {
     failures: Vec<FileReport>,
 }
 
-fn process(path: &Path, dest: Option<&Path>) -> FileReport {
+fn process(path: &Path, dest: Option<&Path>, rebuild: bool) -> FileReport {
     let mut report = FileReport {
         path: path.display().to_string(),
         version: None,
         bytes_in: 0,
         bytes_out: 0,
         error: None,
+        kept: Vec::new(),
     };
     let data = match std::fs::read(path) {
         Ok(d) => d,
@@ -103,7 +114,7 @@ fn process(path: &Path, dest: Option<&Path>) -> FileReport {
     };
     report.bytes_in = data.len() as u64;
     let original = data.clone();
-    let pyc = match Pyc::parse(data) {
+    let mut pyc = match Pyc::parse(data) {
         Ok(p) => p,
         Err(e) => {
             report.error = Some(format!("{}: {e}", path.display()));
@@ -111,8 +122,26 @@ fn process(path: &Path, dest: Option<&Path>) -> FileReport {
         }
     };
     report.version = Some(pyc.version().to_string());
-    // No pass has run, so nothing changed: the original bytes are the output.
-    let out = original;
+    let out = if rebuild {
+        let r = rebuild_pyc(&mut pyc);
+        for c in r.codes {
+            if let CodeOutcome::Failed(e) = c.outcome {
+                report
+                    .kept
+                    .push(format!("{}: {}: {e}", path.display(), c.name));
+            }
+        }
+        match pyc.to_bytes() {
+            Ok(b) => b,
+            Err(e) => {
+                report.error = Some(format!("{}: cannot write: {e}", path.display()));
+                return report;
+            }
+        }
+    } else {
+        // No pass has run, so nothing changed: the original bytes are the output.
+        original
+    };
     report.bytes_out = out.len() as u64;
     if let Some(dest) = dest {
         if let Err(e) = write_atomic(dest, &out) {
@@ -148,7 +177,7 @@ pub fn run(args: &OptArgs) -> Result<i32> {
     let reports: Vec<FileReport> = inputs
         .par_iter()
         .map(|i| {
-            let r = process(&i.path, dest_of(i).as_deref());
+            let r = process(&i.path, dest_of(i).as_deref(), args.rebuild);
             bar.inc(1);
             r
         })
@@ -156,6 +185,11 @@ pub fn run(args: &OptArgs) -> Result<i32> {
     bar.finish_and_clear();
 
     let failed: Vec<&FileReport> = reports.iter().filter(|r| r.error.is_some()).collect();
+    for r in &reports {
+        for k in &r.kept {
+            eprintln!("warning: kept the original code of {k}");
+        }
+    }
     for f in &failed {
         eprintln!("error: {}", f.error.as_deref().unwrap_or(""));
     }

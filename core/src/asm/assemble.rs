@@ -8,205 +8,18 @@ use super::literal::Lit;
 use super::parse::{ArgDecl, Block, HeaderDecl, Item, Loc, Parsed};
 use super::AsmError;
 use crate::code::{CodeLayout, Field};
-use crate::exceptiontable::{ExceptionTable, ExceptionTableEntry};
-use crate::instr::{encode, prefixes_needed, Instruction};
-use crate::linetable::{LineMark, LineTableFormat, Lnotab, LocationTable, Pep626Table, Position};
-use crate::opcode::{table, ArgKind, Encoding, JumpKind, OpInfo, OpcodeTable};
+use crate::exceptiontable::ExceptionTable;
+use crate::instr::{encode, Instruction};
+use crate::linetable::{LineTableFormat, Lnotab, Position};
+use crate::lower::{
+    encode_line_table, exception_table, handler_ranges, lay_out, lnotab_lines, other_direction,
+    stack_size, table_positions, Region, Slot, SlotArg,
+};
+use crate::opcode::{table, ArgKind, Encoding, JumpKind, OpcodeTable};
 use crate::pyc::{Invalidation, PycHeader};
-use crate::stackdepth::{max_depth, HandlerRange, StackError};
+use crate::stackdepth::StackError;
 use crate::version::PyVersion;
 use crate::Pyc;
-
-/// The argument of an instruction to lay out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum SlotArg {
-    /// A number used as it is.
-    Fixed(u32),
-    /// A jump to the start of instruction `n` (`n` = the number of instructions: the
-    /// end of the code).
-    Label(usize),
-}
-
-/// An instruction before layout: offsets, prefixes and jump arguments still open.
-#[derive(Clone, Debug)]
-pub(crate) struct Slot {
-    pub op: &'static OpInfo,
-    pub arg: SlotArg,
-    /// Prefixes wanted at least (`.extended N`).
-    pub min_prefixes: u8,
-    /// Non-zero inline cache contents (empty: zero-filled).
-    pub cache: Box<[u8]>,
-}
-
-/// Lays instructions out: each gets the fewest `EXTENDED_ARG` prefixes it needs (at
-/// least its `min_prefixes`), which moves offsets, which changes jump arguments, until
-/// nothing changes (prefix counts only grow, so this ends). Fails with the index of a
-/// jump that cannot reach its label.
-pub(crate) fn lay_out(t: &OpcodeTable, slots: &[Slot]) -> Result<Vec<Instruction>, usize> {
-    let v = t.version;
-    let mut prefixes: Vec<u8> = slots
-        .iter()
-        .map(|s| match s.arg {
-            SlotArg::Fixed(a) => s.min_prefixes.max(prefixes_needed(a, v)),
-            SlotArg::Label(_) => s.min_prefixes,
-        })
-        .collect();
-    let unit = match t.encoding {
-        Encoding::Wordcode => 2u32,
-        Encoding::Bytes3 => 3u32,
-    };
-    let mut starts = vec![0u32; slots.len() + 1];
-    let mut args = vec![0u32; slots.len()];
-    loop {
-        let mut at = 0u32;
-        for (i, s) in slots.iter().enumerate() {
-            starts[i] = at;
-            at += unit * u32::from(prefixes[i]) + t.instr_len(s.op) as u32;
-        }
-        starts[slots.len()] = at;
-        let mut changed = false;
-        for (i, s) in slots.iter().enumerate() {
-            let arg = match s.arg {
-                SlotArg::Fixed(a) => a,
-                SlotArg::Label(n) => {
-                    let jump = s.op.jump.ok_or(i)?;
-                    let end = starts[i + 1];
-                    jump.arg_for(end, starts[n]).ok_or(i)?
-                }
-            };
-            args[i] = arg;
-            let need = prefixes_needed(arg, v);
-            if need > prefixes[i] {
-                prefixes[i] = need;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    Ok(slots
-        .iter()
-        .enumerate()
-        .map(|(i, s)| Instruction {
-            start: starts[i],
-            offset: starts[i] + unit * u32::from(prefixes[i]),
-            op: s.op,
-            arg: args[i],
-            prefixes: prefixes[i],
-            cache: s.cache.clone(),
-        })
-        .collect())
-}
-
-/// The opcode of the other direction for a relative jump, if the version has one.
-pub(crate) fn other_direction(t: &OpcodeTable, op: &OpInfo) -> Option<&'static OpInfo> {
-    let t: &'static OpcodeTable = table(t.version);
-    if op.name.contains("FORWARD") {
-        if let Some(o) = t.by_name(&op.name.replace("FORWARD", "BACKWARD")) {
-            return Some(o);
-        }
-        if op.name == "JUMP_FORWARD" {
-            return t.by_name("JUMP_ABSOLUTE");
-        }
-        None
-    } else if op.name.contains("BACKWARD") {
-        t.by_name(&op.name.replace("BACKWARD", "FORWARD"))
-    } else {
-        None
-    }
-}
-
-/// Per instruction, the line the `co_lnotab` gives its first byte (what
-/// `PyCode_Addr2Line` says up to 3.9).
-pub(crate) fn lnotab_lines(t: &Lnotab, firstlineno: i32, instrs: &[Instruction]) -> Vec<i32> {
-    let mut addr = 0u32;
-    let mut line = firstlineno;
-    let mut j = 0;
-    let mut out = Vec::with_capacity(instrs.len());
-    for i in instrs {
-        while let Some(e) = t.entries.get(j) {
-            let next = addr.saturating_add(u32::from(e.addr_delta));
-            if next > i.start {
-                break;
-            }
-            addr = next;
-            line = line.wrapping_add(i32::from(e.line_delta));
-            j += 1;
-        }
-        out.push(line);
-    }
-    out
-}
-
-/// Per instruction, the position a 3.10+ line table gives its first code unit, and
-/// whether the table covers exactly `code_len` bytes with one position per
-/// instruction (every unit of an instruction alike). `None` if the table does not
-/// decode.
-pub(crate) fn table_positions(
-    version: PyVersion,
-    bytes: &[u8],
-    firstlineno: i32,
-    instrs: &[Instruction],
-    code_len: u32,
-) -> Option<(Vec<Position>, bool)> {
-    match LineTableFormat::of(version) {
-        LineTableFormat::Pep626 => {
-            let t = Pep626Table::decode(bytes).ok()?;
-            let total: u32 = t.entries.iter().map(|e| u32::from(e.byte_delta)).sum();
-            let mut exact = total == code_len;
-            let ranges: Vec<_> = t.lines(firstlineno).collect();
-            let mut k = 0;
-            let mut out = Vec::with_capacity(instrs.len());
-            for (n, i) in instrs.iter().enumerate() {
-                while k < ranges.len() && ranges[k].end <= i.start {
-                    k += 1;
-                }
-                let line = match ranges.get(k) {
-                    Some(r) if r.start <= i.start => {
-                        let end = instrs.get(n + 1).map_or(code_len, |x| x.start);
-                        if r.end < end {
-                            exact = false;
-                        }
-                        r.line
-                    }
-                    _ => {
-                        exact = false;
-                        None
-                    }
-                };
-                out.push(Position {
-                    line,
-                    end_line: line,
-                    column: None,
-                    end_column: None,
-                });
-            }
-            Some((out, exact))
-        }
-        LineTableFormat::Locations => {
-            let t = LocationTable::decode(bytes).ok()?;
-            let mut exact = t.units() as u64 * 2 == u64::from(code_len);
-            let per_unit: Vec<Position> = t.positions(firstlineno).collect();
-            let mut out = Vec::with_capacity(instrs.len());
-            for (n, i) in instrs.iter().enumerate() {
-                let first = (i.start / 2) as usize;
-                let end = (instrs.get(n + 1).map_or(code_len, |x| x.start) / 2) as usize;
-                let p = per_unit.get(first).copied().unwrap_or(Position::NONE);
-                if exact
-                    && per_unit[first..end.min(per_unit.len())]
-                        .iter()
-                        .any(|q| *q != p)
-                {
-                    exact = false;
-                }
-                out.push(p);
-            }
-            Some((out, exact))
-        }
-        LineTableFormat::Lnotab(_) => None,
-    }
-}
 
 /// Builds the `.pyc` a parsed file describes.
 pub(crate) fn assemble(mut p: Parsed) -> Result<Pyc, AsmError> {
@@ -505,31 +318,24 @@ fn assemble_block(version: PyVersion, b: &Block) -> Result<CodeVal, AsmError> {
                     loc.error("a block has `.handler` lines or an `.exceptiontable`, not both")
                 );
             }
-            let label = |(name, loc): &(String, Loc)| -> Result<u32, AsmError> {
+            let label = |(name, loc): &(String, Loc)| -> Result<usize, AsmError> {
                 labels
                     .get(name.as_str())
-                    .map(|&(n, _)| offset_of(n))
+                    .map(|&(n, _)| n)
                     .ok_or_else(|| loc.error(format!("undefined label `{name}`")))
             };
-            let mut table = ExceptionTable::default();
+            let mut regions = Vec::with_capacity(b.handlers.len());
             for h in &b.handlers {
                 let start = label(&h.start)?;
                 let end = label(&h.end)?;
                 let target = label(&h.target)?;
-                if end < start {
+                if offset_of(end) < offset_of(start) {
                     return Err(h.end.1.error(format!(
                         "the protected range ends (`{}`) before it starts (`{}`)",
                         h.end.0, h.start.0
                     )));
                 }
-                table.entries.push(ExceptionTableEntry {
-                    start: start / 2,
-                    length: (end - start) / 2,
-                    target: target / 2,
-                    depth: h.depth,
-                    lasti: h.lasti,
-                });
-                handlers.push(HandlerRange {
+                regions.push(Region {
                     start,
                     end,
                     target,
@@ -537,22 +343,12 @@ fn assemble_block(version: PyVersion, b: &Block) -> Result<CodeVal, AsmError> {
                     lasti: h.lasti,
                 });
             }
-            exc_bytes = table.to_bytes();
+            (exc_bytes, handlers) = exception_table(&instrs, code_len, &regions);
         } else if let Some((raw, loc)) = &b.exceptiontable {
             exc_bytes = raw.clone();
             let table = ExceptionTable::decode(raw)
                 .map_err(|e| loc.error(format!("bad exception table: {e}")))?;
-            handlers = table
-                .entries
-                .iter()
-                .map(|e| HandlerRange {
-                    start: e.start * 2,
-                    end: e.end() * 2,
-                    target: e.target * 2,
-                    depth: e.depth,
-                    lasti: e.lasti,
-                })
-                .collect();
+            handlers = handler_ranges(&table);
         }
     }
 
@@ -561,29 +357,18 @@ fn assemble_block(version: PyVersion, b: &Block) -> Result<CodeVal, AsmError> {
     let stacksize = if b.rawcode.is_some() {
         given.unwrap_or(0)
     } else {
-        match max_depth(version, &instrs, code_len, &handlers) {
-            Ok(d) => {
-                let d = i32::try_from(d).unwrap_or(i32::MAX);
-                match given {
-                    Some(s) if s >= d => s,
-                    _ => d,
-                }
-            }
+        match stack_size(version, &instrs, code_len, &handlers, given) {
+            Ok(s) => s,
             Err(e @ StackError::Diverges { offset }) => {
                 let k = instrs.iter().position(|i| i.offset == offset).unwrap_or(0);
                 let loc = slot_locs.get(k).copied().unwrap_or(b.loc);
                 return Err(loc.error(e.to_string()));
             }
-            // A raw jump argument leading into an instruction: the original `.pyc`
-            // had one (its text says so), and its stack size stands.
-            Err(e) => match given {
-                Some(s) => s,
-                None => {
-                    return Err(b.loc.error(format!(
-                        "cannot compute the stack depth ({e}): give `.stacksize`"
-                    )))
-                }
-            },
+            Err(e) => {
+                return Err(b.loc.error(format!(
+                    "cannot compute the stack depth ({e}): give `.stacksize`"
+                )))
+            }
         }
     };
 
@@ -816,7 +601,6 @@ fn line_table(
 ) -> Vec<u8> {
     let original = b.linetable.as_ref().map(|(l, _)| l.as_slice());
     let n = instrs.len();
-    let offset_of = |k: usize| instrs.get(k).map_or(code_len, |i| i.start);
     match LineTableFormat::of(version) {
         LineTableFormat::Lnotab(flavor) => {
             // Per instruction: the line of the last mark at or before it.
@@ -837,13 +621,8 @@ fn line_table(
                     _ => {}
                 }
             }
-            let marks = marks.iter().map(|&(k, line)| LineMark {
-                offset: offset_of(k),
-                line,
-            });
-            Lnotab::from_marks(flavor, firstlineno, marks).to_bytes()
         }
-        format => {
+        _ => {
             if let Some(orig) = original {
                 match table_positions(version, orig, firstlineno, instrs, code_len) {
                     Some((got, true)) if got == positions => return orig.to_vec(),
@@ -851,20 +630,7 @@ fn line_table(
                     _ => {}
                 }
             }
-            let runs = instrs
-                .iter()
-                .enumerate()
-                .map(|(k, i)| (offset_of(k + 1) - i.start, positions[k]));
-            if format == LineTableFormat::Pep626 {
-                Pep626Table::from_lines(firstlineno, runs.map(|(len, p)| (len, p.line))).to_bytes()
-            } else {
-                LocationTable::from_positions(
-                    version,
-                    firstlineno,
-                    runs.map(|(len, p)| (len / 2, p)),
-                )
-                .to_bytes()
-            }
         }
     }
+    encode_line_table(version, instrs, code_len, firstlineno, positions, marks)
 }

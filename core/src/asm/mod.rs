@@ -47,6 +47,7 @@ mod lex;
 mod literal;
 mod parse;
 mod write;
+pub mod xasm;
 
 pub use parse::Loc;
 

@@ -3,7 +3,6 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use super::assemble::{lay_out, lnotab_lines, table_positions, Slot, SlotArg};
 use super::layout::record;
 use super::literal::{write_name, LitWriter};
 use super::parse::{LayoutTok, KIND_NAMES};
@@ -12,6 +11,7 @@ use crate::code::{Code, Locals};
 use crate::exceptiontable::ExceptionTable;
 use crate::instr::{decode, prefixes_needed, Instruction};
 use crate::linetable::{LineTableFormat, Lnotab, Position};
+use crate::lower::{lay_out, lnotab_lines, table_positions, Slot, SlotArg};
 use crate::marshal::{ObjId, ObjectGraph, Value};
 use crate::opcode::{table, ArgKind, OpcodeTable};
 use crate::pyc::Invalidation;

@@ -158,35 +158,13 @@ fn positions(
     code_len: u32,
 ) -> Result<Vec<Position>, BuildError> {
     let table = LineTable::of_code(version, code, g)?;
-    if let LineTable::Locations(loc) = &table {
-        let per_unit: Vec<Position> = loc.positions(code.firstlineno).collect();
-        return Ok(instrs
-            .iter()
-            .map(|i| {
-                per_unit
-                    .get((i.offset / 2) as usize)
-                    .copied()
-                    .unwrap_or(Position::NONE)
-            })
-            .collect());
-    }
-    let ranges = table.lines(version, code.firstlineno, code_len);
-    let mut out = Vec::with_capacity(instrs.len());
-    let mut r = 0;
-    for i in instrs {
-        while r < ranges.len() && ranges[r].end <= i.offset {
-            r += 1;
-        }
-        let line = ranges
-            .get(r)
-            .filter(|range| range.start <= i.offset)
-            .and_then(|range| range.line);
-        out.push(Position {
-            line,
-            ..Position::NONE
-        });
-    }
-    Ok(out)
+    Ok(crate::lower::positions_of(
+        &table,
+        version,
+        code.firstlineno,
+        instrs,
+        code_len,
+    ))
 }
 
 /// The handler of each instruction (3.11+; `None` everywhere before).
