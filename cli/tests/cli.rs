@@ -208,3 +208,26 @@ fn unsupported_levels_and_usage_errors_fail_clearly() {
     let r = pycopt(&["opt", "-O9", "x", "-o", "y"]);
     assert_eq!(r.status.code(), Some(2));
 }
+
+#[test]
+fn cfg_dot_shows_blocks_edges_and_depths() {
+    let f = sample().join("3.12/__pycache__/basics.cpython-312.pyc");
+    let r = pycopt(&[
+        "cfg",
+        "--dot",
+        "--function",
+        "control_flow",
+        f.to_str().unwrap(),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let dot = String::from_utf8_lossy(&r.stdout);
+    assert!(dot.starts_with("digraph"), "{dot}");
+    // A function with loops and try/except: jumps, fall-throughs, exception edges,
+    // and the entry depth of every block.
+    assert!(dot.contains("label=\"jump\""));
+    assert!(dot.contains("style=dashed"));
+    assert!(dot.contains("color=red") && dot.contains("exc depth"));
+    assert!(dot.contains("depth 0"));
+    let r = pycopt(&["cfg", "--function", "no_such_thing", f.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(1));
+}

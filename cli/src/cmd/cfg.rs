@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
 
-use pycopt_core::cfg::{build, to_dot, EdgeKind};
+use pycopt_core::cfg::{annotate_entry_depths, build, to_dot, EdgeKind};
 use pycopt_core::dis::find_function;
 use pycopt_core::Pyc;
 
@@ -39,15 +39,22 @@ pub fn run(args: &CfgArgs) -> Result<i32> {
     };
     let code = g.as_code(id).expect("find_function returns code objects");
     let title = format!("{} ({})", code.qualname(g), args.file.display());
-    let cfg = build(code, g, pyc.version())
+    let mut cfg = build(code, g, pyc.version())
         .with_context(|| format!("{}: {}", args.file.display(), code.qualname(g)))?;
+    if let Err(why) = annotate_entry_depths(&mut cfg, code, g) {
+        eprintln!("warning: stack depths not shown: {why}");
+    }
     let text = if args.dot {
         to_dot(&cfg, &title)
     } else {
         let mut s = format!("# {title}: {} blocks\n", cfg.layout.len());
         for (n, &b) in cfg.layout.iter().enumerate() {
             let block = cfg.block(b);
-            s.push_str(&format!("B{n} @{}:\n", block.offset.unwrap_or(0)));
+            let depth = block
+                .entry_depth
+                .map(|d| format!(" (stack depth {d})"))
+                .unwrap_or_default();
+            s.push_str(&format!("B{n} @{}{depth}:\n", block.offset.unwrap_or(0)));
             for i in &block.instrs {
                 s.push_str(&format!(
                     "    {} {}\n",

@@ -15,9 +15,11 @@
 //! reorder blocks insert jumps).
 
 mod build;
+mod depth;
 mod dot;
 
 pub use build::{build, BuildError};
+pub use depth::annotate_entry_depths;
 pub use dot::to_dot;
 
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
