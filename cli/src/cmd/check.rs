@@ -130,9 +130,9 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
         .collect();
     bar.finish_and_clear();
 
-    let mut by_version: BTreeMap<String, VersionSummary> = BTreeMap::new();
+    let mut by_version: BTreeMap<VersionKey, VersionSummary> = BTreeMap::new();
     for (path, bytes, version, outcome) in results {
-        let s = by_version.entry(version).or_default();
+        let s = by_version.entry(VersionKey(version)).or_default();
         s.files += 1;
         s.bytes += bytes;
         match outcome {
@@ -156,14 +156,14 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     Ok(if all_ok { 0 } else { 1 })
 }
 
-fn print_table(by_version: &BTreeMap<String, VersionSummary>) {
+fn print_table(by_version: &BTreeMap<VersionKey, VersionSummary>) {
     println!(
         "{:<8} {:>8} {:>10} {:>8} {:>8} {:>10}  {:>8}",
         "version", "files", "identical", "differ", "failed", "MB", "identical%"
     );
     let mut total = VersionSummary::default();
     for (v, s) in by_version {
-        print_row(v, s);
+        print_row(&v.0, s);
         total.files += s.files;
         total.identical += s.identical;
         total.differs += s.differs;
@@ -272,9 +272,9 @@ fn run_cfg(args: &CheckArgs) -> Result<i32> {
         })
         .collect();
     bar.finish_and_clear();
-    let mut by_version: BTreeMap<String, CfgSummary> = BTreeMap::new();
+    let mut by_version: BTreeMap<VersionKey, CfgSummary> = BTreeMap::new();
     for (version, one) in results {
-        let s = by_version.entry(version).or_default();
+        let s = by_version.entry(VersionKey(version)).or_default();
         s.files += one.files;
         s.code_objects += one.code_objects;
         s.identical += one.identical;
@@ -311,4 +311,37 @@ fn run_cfg(args: &CheckArgs) -> Result<i32> {
         }
     }
     Ok(if all_ok { 0 } else { 1 })
+}
+
+/// A version label (`"3.10"`, or `"unknown"` for files whose header did not parse)
+/// that sorts by version number, so 3.6 comes before 3.10; serialized as the label.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+struct VersionKey(String);
+
+impl VersionKey {
+    fn sort_key(&self) -> ((u8, u8), &str) {
+        let number = pycopt_core::PyVersion::parse(&self.0)
+            .map(|v| v.tuple())
+            .unwrap_or((u8::MAX, u8::MAX));
+        (number, &self.0)
+    }
+}
+
+impl Ord for VersionKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+}
+
+impl PartialOrd for VersionKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Display for VersionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.0)
+    }
 }
