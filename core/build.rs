@@ -68,7 +68,12 @@ struct Op {
     stack: Formula,
     stack_jump: Option<Formula>,
     flow: Vec<String>,
+    /// Inline cache fields `(name, code units)` from `cache_fields` lines.
+    cache_fields: Vec<(String, u8)>,
 }
+
+/// A `cache_fields` line: opcode name, `(field, code units)` in order, its location.
+type CacheFieldsLine = (String, Vec<(String, u8)>, String);
 
 struct Table {
     major: u8,
@@ -135,6 +140,8 @@ fn parse(path: &Path, major: u8, minor: u8) -> Table {
     };
     let mut seen_keys = BTreeSet::new();
     let mut codes = BTreeSet::new();
+    // (opcode name, its fields, where the line was), attached to the ops at the end.
+    let mut cache_fields: Vec<CacheFieldsLine> = Vec::new();
     for (lineno, line) in text.lines().enumerate() {
         let at = || format!("{}:{}", path.display(), lineno + 1);
         let line = line.trim_end();
@@ -193,6 +200,7 @@ fn parse(path: &Path, major: u8, minor: u8) -> Table {
                     stack: parse_formula(fields[6], &at()),
                     stack_jump,
                     flow,
+                    cache_fields: Vec::new(),
                 });
             }
             "forbidden" => {
@@ -211,6 +219,24 @@ fn parse(path: &Path, major: u8, minor: u8) -> Table {
                     fields[2].to_owned(),
                     fields[3].to_owned(),
                 ));
+            }
+            "cache_fields" => {
+                assert_eq!(
+                    fields.len(),
+                    2,
+                    "{}: cache_fields line needs 2 fields",
+                    at()
+                );
+                let parsed: Vec<(String, u8)> = fields[1]
+                    .split(',')
+                    .map(|f| {
+                        let (name, n) = f
+                            .split_once(':')
+                            .unwrap_or_else(|| panic!("{}: bad cache field {f:?}", at()));
+                        (name.to_owned(), num(n) as u8)
+                    })
+                    .collect();
+                cache_fields.push((fields[0].to_owned(), parsed, at()));
             }
             "pseudo" => {
                 assert_eq!(fields.len(), 2, "{}: pseudo line needs 2 fields", at());
@@ -287,6 +313,20 @@ fn parse(path: &Path, major: u8, minor: u8) -> Table {
         "{}: the EXTENDED_ARG opcode lacks the extended_arg flow word",
         path.display()
     );
+    for (name, fields, at) in cache_fields {
+        let op = t
+            .ops
+            .iter_mut()
+            .find(|o| o.name == name)
+            .unwrap_or_else(|| panic!("{at}: cache fields for unknown opcode {name}"));
+        let units: u32 = fields.iter().map(|(_, n)| u32::from(*n)).sum();
+        assert_eq!(
+            units,
+            u32::from(op.cache),
+            "{at}: cache fields of {name} do not add up to its cache entries"
+        );
+        op.cache_fields = fields;
+    }
     t.ops.sort_by_key(|o| o.code);
     t.forbidden.sort_by_key(|f| f.0);
     t
@@ -489,11 +529,16 @@ fn emit(out: &mut String, t: &Table) {
         let stack_jump = o.stack_jump.as_ref().unwrap_or(&o.stack);
         writeln!(
             out,
-            "    OpInfo {{ code: {}, name: {:?}, has_arg: {}, cache_entries: {}, jump: {jump}, arg_kind: {}, flow: {}, stack: {}, stack_jump: {} }},",
+            "    OpInfo {{ code: {}, name: {:?}, has_arg: {}, cache_entries: {}, cache_fields: &[{}], jump: {jump}, arg_kind: {}, flow: {}, stack: {}, stack_jump: {} }},",
             o.code,
             o.name,
             o.has_arg,
             o.cache,
+            o.cache_fields
+                .iter()
+                .map(|(n, u)| format!("({n:?}, {u})"))
+                .collect::<Vec<_>>()
+                .join(", "),
             kind_expr(&o.kind, ""),
             flow_expr(&o.flow),
             formula_expr(&o.stack),

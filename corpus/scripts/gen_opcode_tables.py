@@ -95,6 +95,9 @@ Then one line per opcode number:
                     ``specialized``, ``instrumented`` or ``runtime``; BASE the opcode it stands
                     for, or ``-``
     pseudo NUMBER NAME              compiler-internal pseudo-op (>= 256, never a byte)
+    cache_fields NAME F:N,F:N       the inline cache fields of opcode NAME (3.11+,
+                    ``opcode._cache_format``): field names and code units, in order; the
+                    units add up to the opcode's CACHE count
 
 FORMULA SYNTAX
 --------------
@@ -574,6 +577,9 @@ def facts(args):
         "takes_arg": [op for op in real if takes_arg(op)],
         "stack": stack_effects(real, args),
         "probes": arg_probes(real, cache, PROBE_ARGS, 16),
+        # Names and sizes of each opcode's inline cache fields (3.11+), in order.
+        "cache_format": [[name, [[f, n] for f, n in fields.items()]]
+                         for name, fields in getattr(opcode, "_cache_format", {}).items()],
     }
     print(json.dumps(out, sort_keys=True))
 
@@ -990,8 +996,17 @@ def build_table(facts, mm):
         header.append(("intrinsic1", ",".join(facts["intrinsic1"])))
     if facts["intrinsic2"]:
         header.append(("intrinsic2", ",".join(facts["intrinsic2"])))
+    cache_format = facts.get("cache_format", [])
+    cache_of = dict((o["name"], o["cache"]) for o in ops)
+    for name, fields in cache_format:
+        if name in cache_of and sum(n for _, n in fields) != cache_of[name]:
+            errors.append("%s: _cache_format sizes %s do not add up to %d cache entries"
+                          % (name, fields, cache_of[name]))
+    if errors:
+        raise GenError("CPython %s:\n  " % vtext(mm) + "\n  ".join(errors))
     return {
         "version": mm, "header": header, "ops": ops,
+        "cache_format": [(n, f) for n, f in cache_format if n in cache_of],
         "forbidden": sorted((op,) + v for op, v in forbidden.items()),
         "pseudo": pseudo, "isize": isize, "ext_shift": ext_shift,
         "extended_arg": extended_arg, "unit": 1 if jump_unit == "bytes" else 2,
@@ -1433,6 +1448,12 @@ def render(table):
         lines.append("op %3d %-30s %-5s %5d %-13s %-4s %-26s %-26s %s" % (
             o["code"], o["name"], "arg" if o["arg"] else "noarg", o["cache"], o["kind"],
             o["jump"], o["stack"], o["stack_jump"], o["flow"]))
+    if table.get("cache_format"):
+        lines.append("")
+        lines.append("# Inline cache fields (opcode._cache_format): name:code units, in order.")
+        for name, fields in table["cache_format"]:
+            lines.append("cache_fields %-30s %s" % (
+                name, ",".join("%s:%d" % (f, n) for f, n in fields)))
     if table["forbidden"]:
         lines.append("")
         lines.append("# Never in a .pyc: marshal writes specialized and instrumented forms "

@@ -5,6 +5,7 @@ use super::Cfg;
 use crate::code::Code;
 use crate::exceptiontable::ExceptionTable;
 use crate::instr::decode;
+use crate::lower::handler_ranges;
 use crate::marshal::ObjectGraph;
 use crate::opcode::table;
 use crate::stackdepth::{simulate, Depth, HandlerRange, Program, Walk};
@@ -18,18 +19,7 @@ pub fn annotate_entry_depths(cfg: &mut Cfg, code: &Code, g: &ObjectGraph) -> Res
     let instrs = decode(bytes, version).map_err(|e| e.to_string())?;
     let handlers: Vec<HandlerRange> = ExceptionTable::of_code(code, g)
         .map_err(|e| e.to_string())?
-        .map(|t| {
-            t.entries
-                .iter()
-                .map(|e| HandlerRange {
-                    start: e.start * 2,
-                    end: e.end() * 2,
-                    target: e.target * 2,
-                    depth: e.depth,
-                    lasti: e.lasti,
-                })
-                .collect()
-        })
+        .map(|t| handler_ranges(&t))
         .unwrap_or_default();
     let prog = Program {
         table: table(version),

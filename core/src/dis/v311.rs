@@ -46,44 +46,6 @@ const OPNAME_WIDTH: usize = 20;
 /// Width `dis` right-aligns arguments to (`_OPARG_WIDTH`).
 const OPARG_WIDTH: usize = 5;
 
-/// The fields of each opcode's inline cache on 3.12, as `opcode._cache_format` of
-/// CPython 3.12.1 lists them: `(name, code units)` in order. `dis` labels the first
-/// unit of each field `name: value` when showing caches. (3.11 names fields only for
-/// quickened instructions, which a `.pyc` never holds, so it needs no such table.)
-const CACHE_FORMAT_312: &[(&str, &[(&str, usize)])] = &[
-    (
-        "LOAD_GLOBAL",
-        &[
-            ("counter", 1),
-            ("index", 1),
-            ("module_keys_version", 1),
-            ("builtin_keys_version", 1),
-        ],
-    ),
-    ("BINARY_OP", &[("counter", 1)]),
-    ("UNPACK_SEQUENCE", &[("counter", 1)]),
-    ("COMPARE_OP", &[("counter", 1)]),
-    ("BINARY_SUBSCR", &[("counter", 1)]),
-    ("FOR_ITER", &[("counter", 1)]),
-    ("LOAD_SUPER_ATTR", &[("counter", 1)]),
-    (
-        "LOAD_ATTR",
-        &[
-            ("counter", 1),
-            ("version", 2),
-            ("keys_version", 2),
-            ("descr", 4),
-        ],
-    ),
-    (
-        "STORE_ATTR",
-        &[("counter", 1), ("version", 2), ("index", 1)],
-    ),
-    ("CALL", &[("counter", 1), ("func_version", 2)]),
-    ("STORE_SUBSCR", &[("counter", 1)]),
-    ("SEND", &[("counter", 1)]),
-];
-
 /// Disassembles one code object as `dis.disassemble` of 3.11 or 3.12 prints it.
 pub(crate) fn disassemble(cx: &Ctx, id: ObjId, out: &mut String) -> Result<(), DisError> {
     let code = cx.g.as_code(id).ok_or_else(|| DisError::Invalid {
@@ -307,11 +269,10 @@ impl<'a> Printer<'a> {
         if n == 0 {
             return;
         }
-        let fields: &[(&str, usize)] = if self.cx.version.at_least(PyVersion::V3_12) {
-            CACHE_FORMAT_312
-                .iter()
-                .find(|(op, _)| *op == i.op.name)
-                .map_or(&[], |(_, f)| f)
+        // 3.11's dis names cache fields only for quickened instructions, which a
+        // `.pyc` never holds; 3.12 names them from `opcode._cache_format`.
+        let fields: &[(&str, u8)] = if self.cx.version.at_least(PyVersion::V3_12) {
+            i.op.cache_fields
         } else {
             &[]
         };
@@ -319,6 +280,7 @@ impl<'a> Printer<'a> {
         let mut labels = vec![String::new(); n];
         let mut unit = 0;
         for &(name, size) in fields {
+            let size = usize::from(size);
             if unit < n {
                 let value = cache_value(&i.cache, unit, size.min(n - unit));
                 labels[unit] = format!("{name}: {value}");
@@ -726,16 +688,12 @@ ExceptionTable:
         assert_eq!(dis_with_caches(PYC_312), SHOW_CACHES_312);
     }
 
-    /// The 3.12 cache field table agrees with the opcode table's cache sizes.
+    /// Every 3.12 opcode with caches has named fields covering them.
     #[test]
-    fn cache_format_covers_every_cached_opcode() {
+    fn cache_fields_cover_every_cached_opcode() {
         let t = table(PyVersion::V3_12);
         for op in t.iter().filter(|op| op.cache_entries > 0) {
-            let fields = CACHE_FORMAT_312
-                .iter()
-                .find(|(name, _)| *name == op.name)
-                .unwrap_or_else(|| panic!("{} has no cache format", op.name));
-            let units: usize = fields.1.iter().map(|&(_, n)| n).sum();
+            let units: usize = op.cache_fields.iter().map(|&(_, n)| usize::from(n)).sum();
             assert_eq!(units, usize::from(op.cache_entries), "{}", op.name);
         }
     }

@@ -50,58 +50,6 @@ const CONVERSIONS: [&str; 4] = ["", "str", "repr", "ascii"];
 /// Bit of a 3.13 `COMPARE_OP` argument asking for a `bool` result.
 const COMPARE_BOOL_BIT: i64 = 16;
 
-/// The named fields of each 3.13 opcode's inline cache, in order, with their sizes in
-/// code units (`opcode._cache_format`). Only `show_caches` needs them; the sizes add
-/// up to the opcode table's cache entry count (checked by a test below).
-const CACHE_FORMAT: &[(&str, &[(&str, u8)])] = &[
-    (
-        "LOAD_GLOBAL",
-        &[
-            ("counter", 1),
-            ("index", 1),
-            ("module_keys_version", 1),
-            ("builtin_keys_version", 1),
-        ],
-    ),
-    ("BINARY_OP", &[("counter", 1)]),
-    ("UNPACK_SEQUENCE", &[("counter", 1)]),
-    ("COMPARE_OP", &[("counter", 1)]),
-    ("CONTAINS_OP", &[("counter", 1)]),
-    ("BINARY_SUBSCR", &[("counter", 1)]),
-    ("FOR_ITER", &[("counter", 1)]),
-    ("LOAD_SUPER_ATTR", &[("counter", 1)]),
-    (
-        "LOAD_ATTR",
-        &[
-            ("counter", 1),
-            ("version", 2),
-            ("keys_version", 2),
-            ("descr", 4),
-        ],
-    ),
-    (
-        "STORE_ATTR",
-        &[("counter", 1), ("version", 2), ("index", 1)],
-    ),
-    ("CALL", &[("counter", 1), ("func_version", 2)]),
-    ("STORE_SUBSCR", &[("counter", 1)]),
-    ("SEND", &[("counter", 1)]),
-    ("JUMP_BACKWARD", &[("counter", 1)]),
-    ("TO_BOOL", &[("counter", 1), ("version", 2)]),
-    ("POP_JUMP_IF_TRUE", &[("counter", 1)]),
-    ("POP_JUMP_IF_FALSE", &[("counter", 1)]),
-    ("POP_JUMP_IF_NONE", &[("counter", 1)]),
-    ("POP_JUMP_IF_NOT_NONE", &[("counter", 1)]),
-];
-
-/// The cache fields of `opname`, if it has inline caches.
-fn cache_format(opname: &str) -> Option<&'static [(&'static str, u8)]> {
-    CACHE_FORMAT
-        .iter()
-        .find(|(name, _)| *name == opname)
-        .map(|(_, fields)| *fields)
-}
-
 /// One line of output before formatting: an instruction, an `EXTENDED_ARG` prefix or
 /// (with `show_caches`) a cache unit.
 struct Row<'a> {
@@ -493,8 +441,13 @@ pub(crate) fn disassemble(cx: &Ctx, id: ObjId, out: &mut String) -> Result<(), D
             out,
         );
         if cx.opts.show_caches && ins.op.cache_entries > 0 {
-            let fields = cache_format(ins.op.name)
-                .ok_or_else(|| invalid(format!("no cache layout known for {}", ins.op.name)))?;
+            let fields = ins.op.cache_fields;
+            if fields.is_empty() {
+                return Err(invalid(format!(
+                    "no cache layout known for {}",
+                    ins.op.name
+                )));
+            }
             let mut offset = ins.offset;
             for &(name, size) in fields {
                 for i in 0..size {
@@ -543,11 +496,10 @@ mod tests {
     use crate::version::PyVersion;
 
     #[test]
-    fn cache_layouts_match_the_opcode_table() {
+    fn every_cached_opcode_has_named_cache_fields() {
         let t = table(PyVersion::V3_13);
         for op in t.iter() {
-            let units: u32 =
-                cache_format(op.name).map_or(0, |f| f.iter().map(|&(_, n)| u32::from(n)).sum());
+            let units: u32 = op.cache_fields.iter().map(|&(_, n)| u32::from(n)).sum();
             assert_eq!(units, u32::from(op.cache_entries), "{}", op.name);
         }
     }

@@ -195,6 +195,10 @@ pub struct OpInfo {
     pub has_arg: bool,
     /// Inline `CACHE` code units that follow the instruction (3.11+).
     pub cache_entries: u8,
+    /// The named fields of those cache units, `(name, code units)` in order, as
+    /// `opcode._cache_format` lists them (empty where the version names none; 3.11
+    /// names only some). `dis` labels cache entries with them.
+    pub cache_fields: &'static [(&'static str, u8)],
     /// Where the instruction jumps, if it has a jump target.
     pub jump: Option<Jump>,
     /// How the argument is read.
