@@ -400,38 +400,38 @@ impl Code {
 
     /// `co_varnames`: the names of the function's local variables (arguments first).
     pub fn varnames<'g>(&self, g: &'g ObjectGraph) -> Vec<Cow<'g, str>> {
-        match self.locals {
-            Locals::Split { varnames, .. } => str_tuple(g, varnames),
-            Locals::Plus { .. } => self
-                .locals_plus(g)
-                .into_iter()
-                .filter(|(_, k)| k & kind::LOCAL != 0)
-                .map(|(n, _)| n)
-                .collect(),
-        }
+        self.names_of_kind(g, kind::LOCAL, |l| l.0)
     }
 
     /// `co_cellvars`.
     pub fn cellvars<'g>(&self, g: &'g ObjectGraph) -> Vec<Cow<'g, str>> {
-        match self.locals {
-            Locals::Split { cellvars, .. } => str_tuple(g, cellvars),
-            Locals::Plus { .. } => self
-                .locals_plus(g)
-                .into_iter()
-                .filter(|(_, k)| k & kind::CELL != 0)
-                .map(|(n, _)| n)
-                .collect(),
-        }
+        self.names_of_kind(g, kind::CELL, |l| l.2)
     }
 
     /// `co_freevars`.
     pub fn freevars<'g>(&self, g: &'g ObjectGraph) -> Vec<Cow<'g, str>> {
+        self.names_of_kind(g, kind::FREE, |l| l.1)
+    }
+
+    /// The names of one kind: up to 3.10 the tuple `split` picks from
+    /// `(varnames, freevars, cellvars)`; from 3.11 the locals-plus names whose kind has
+    /// the `bit`.
+    fn names_of_kind<'g>(
+        &self,
+        g: &'g ObjectGraph,
+        bit: u8,
+        split: fn((ObjId, ObjId, ObjId)) -> ObjId,
+    ) -> Vec<Cow<'g, str>> {
         match self.locals {
-            Locals::Split { freevars, .. } => str_tuple(g, freevars),
+            Locals::Split {
+                varnames,
+                freevars,
+                cellvars,
+            } => str_tuple(g, split((varnames, freevars, cellvars))),
             Locals::Plus { .. } => self
                 .locals_plus(g)
                 .into_iter()
-                .filter(|(_, k)| k & kind::FREE != 0)
+                .filter(|(_, k)| k & bit != 0)
                 .map(|(n, _)| n)
                 .collect(),
         }
