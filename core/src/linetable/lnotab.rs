@@ -225,7 +225,7 @@ impl Lnotab {
         let signed = self.flavor.signed_lines();
         // Whether `r` is what a line split with step `k` leaves as its last pair.
         let remainder = move |k: i16, r: i16| match k {
-            127 => (0..127).contains(&r),
+            127 if signed => (0..127).contains(&r),
             -128 if signed => (-127..=0).contains(&r),
             255 if !signed => (0..255).contains(&r),
             _ => false,
