@@ -10,6 +10,7 @@ pub mod asm;
 pub mod cfg;
 pub mod code;
 pub mod codegen;
+pub mod constant;
 pub mod dis;
 pub mod exceptiontable;
 pub mod instr;

@@ -1,4 +1,33 @@
-//! pycopt-passes: the `Pass` trait, the pass manager and the optimization passes.
+//! pycopt-passes: the [`Pass`] trait, the pass registry, the `-O` levels and the pass
+//! manager that runs them over `.pyc` files.
 //!
-//! Nothing here yet: passes arrive with the CFG (see the project issues). The crate
-//! exists so the workspace has its final shape from the start.
+//! A pass works on one code object at a time, opened as a
+//! [`Unit`](pycopt_core::codegen::Unit): its control-flow graph, constants and names.
+//! The [`PassManager`] runs a [`Pipeline`] over every code object of a file in
+//! parallel, keeps the original of any code object a pass, code generation or the
+//! verifier fails on, and accounts per pass for runs, changes and time.
+//!
+//! ```no_run
+//! use pycopt_passes::{pipeline, Level, PassManager, Registry};
+//!
+//! let data = std::fs::read("mod.cpython-312.pyc").unwrap();
+//! let mut pyc = pycopt_core::Pyc::parse(data).unwrap();
+//! let registry = Registry::default();
+//! let manager = PassManager::new(&registry, &pipeline(Level::O2), Default::default()).unwrap();
+//! let stats = manager.optimize(&mut pyc);
+//! println!("{} -> {} instructions", stats.instrs_before, stats.instrs_after);
+//! let bytes = pyc.to_bytes().unwrap();
+//! # let _ = bytes;
+//! ```
+
+pub mod facts;
+pub mod manager;
+pub mod pass;
+pub mod pipeline;
+pub mod registry;
+
+pub use facts::FileFacts;
+pub use manager::{FileStats, Kept, PassManager, PassStats, UnknownPass};
+pub use pass::{Assumption, Context, Options, Pass, PassError, PassInfo, Strip};
+pub use pipeline::{level_options, pipeline, Level, Pipeline, CONVERGE_ROUNDS};
+pub use registry::{builtin_passes, Registry};

@@ -15,8 +15,10 @@
 //! with [`crate::verify`].
 
 mod rebuild;
+pub mod unit;
 
 pub use rebuild::{rebuild_pyc, rebuild_pyc_with, CodeOutcome, CodeReport, RebuildReport};
+pub use unit::{apply, ConstEntry, Finished, Unit};
 
 use std::collections::HashMap;
 

@@ -1,10 +1,8 @@
 //! A whole `.pyc` through graph and code generation.
 
-use super::{generate, Original};
-use crate::cfg::{build, Cfg};
+use super::unit::{apply, Unit};
+use crate::cfg::Cfg;
 use crate::code::walk_code;
-use crate::marshal::{Node, ObjId, Value};
-use crate::verify::{verify, Limits};
 use crate::Pyc;
 
 /// What happened to one code object.
@@ -68,77 +66,27 @@ pub fn rebuild_pyc(pyc: &mut Pyc) -> RebuildReport {
 /// object's dotted name) before its code is generated: the hook transformations
 /// run through.
 pub fn rebuild_pyc_with(pyc: &mut Pyc, mut edit: impl FnMut(&str, &mut Cfg)) -> RebuildReport {
+    let version = pyc.version();
     let mut report = RebuildReport::default();
+    let mut done = Vec::new();
     for (id, name) in walk_code(&pyc.graph, pyc.root) {
-        let outcome = match rebuild_one(pyc, id, |cfg| edit(&name, cfg)) {
-            Ok(true) => CodeOutcome::Identical,
-            Ok(false) => CodeOutcome::Changed,
+        let result = Unit::open(&pyc.graph, id, name.clone(), version).and_then(|mut unit| {
+            edit(&name, &mut unit.cfg);
+            unit.finish()
+        });
+        let outcome = match result {
+            Ok(f) if f.identical => CodeOutcome::Identical,
+            Ok(f) => {
+                done.push(f);
+                CodeOutcome::Changed
+            }
             Err(e) => CodeOutcome::Failed(e),
         };
         report.codes.push(CodeReport { name, outcome });
     }
+    for f in done {
+        apply(pyc, f);
+    }
     report
 }
 
-/// Rebuilds one code object; `Ok(true)` when nothing changed.
-fn rebuild_one(pyc: &mut Pyc, id: ObjId, edit: impl FnOnce(&mut Cfg)) -> Result<bool, String> {
-    let version = pyc.version();
-    let g = &pyc.graph;
-    let code = g.as_code(id).ok_or("not a code object")?.clone();
-    let mut cfg = build(&code, g, version).map_err(|e| format!("graph: {e}"))?;
-    edit(&mut cfg);
-    let old_code = code.bytecode(g);
-    let old_lines = g.payload(code.linetable).unwrap_or(&[]);
-    let old_exc = code
-        .exceptiontable
-        .and_then(|e| g.payload(e))
-        .unwrap_or(&[]);
-    let gen = generate(
-        &cfg,
-        code.firstlineno,
-        &Original {
-            linetable: g.payload(code.linetable),
-            stacksize: Some(code.stacksize),
-        },
-    )
-    .map_err(|e| format!("codegen: {e}"))?;
-    verify(
-        version,
-        &gen.code,
-        &gen.exceptiontable,
-        gen.stacksize,
-        &Limits::of(&code, g),
-    )
-    .map_err(|e| format!("verify: {e}"))?;
-    let same_code = gen.code == old_code;
-    let same_lines = gen.linetable == old_lines;
-    let same_exc = code.exceptiontable.is_none() || gen.exceptiontable == old_exc;
-    let same_stack = gen.stacksize == code.stacksize;
-    if same_code && same_lines && same_exc && same_stack {
-        return Ok(true);
-    }
-    let mut new = code.clone();
-    if !same_code {
-        new.code = replace_bytes(pyc, code.code, &gen.code);
-    }
-    if !same_lines {
-        new.linetable = replace_bytes(pyc, code.linetable, &gen.linetable);
-    }
-    if let (false, Some(e)) = (same_exc, code.exceptiontable) {
-        new.exceptiontable = Some(replace_bytes(pyc, e, &gen.exceptiontable));
-    }
-    new.stacksize = gen.stacksize;
-    pyc.graph.node_mut(id).value = Value::Code(Box::new(new));
-    Ok(false)
-}
-
-/// A new bytes object like `old` (same type byte) holding `data`.
-fn replace_bytes(pyc: &mut Pyc, old: ObjId, data: &[u8]) -> ObjId {
-    let type_byte = pyc.graph.node(old).type_byte;
-    let span = pyc.graph.add_bytes(data);
-    pyc.graph.add(Node {
-        type_byte,
-        value: Value::Bytes(span),
-        offset: 0,
-    })
-}
