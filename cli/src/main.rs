@@ -19,7 +19,9 @@ use clap::{Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(name = "pycopt", version, propagate_version = true)]
 #[command(after_help = "Examples:\n  \
+    pycopt opt -O2 build/lib -o out/      optimize every .pyc under build/lib into out/\n  \
     pycopt opt -O0 build/lib -o out/      copy every .pyc, validated, to out/\n  \
+    pycopt passes                         the passes and what each -O level runs\n  \
     pycopt check /usr/lib/python3.11      prove every .pyc reads and writes back byte for byte\n  \
     pycopt dis mod.cpython-311.pyc        what CPython's dis.dis prints for the file\n  \
     pycopt dis --tree mod.cpython-311.pyc header and code-object tree with sizes\n  \
@@ -34,6 +36,8 @@ struct Cli {
 enum Command {
     /// Optimize .pyc files (files or folders) into an output folder or in place.
     Opt(cmd::opt::OptArgs),
+    /// List the optimization passes and what each -O level runs.
+    Passes(cmd::passes::PassesArgs),
     /// Read each file, write it back in memory and compare: proves exact round trips.
     Check(cmd::check::CheckArgs),
     /// Disassemble a .pyc exactly as its CPython version's `dis.dis` does.
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
     }
     let result = match &cli.command {
         Command::Opt(a) => cmd::opt::run(a),
+        Command::Passes(a) => cmd::passes::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Dis(a) => cmd::dis::run(a),
         Command::Asm(a) => cmd::asm::run(a),

@@ -5,3 +5,4 @@ pub mod cfg;
 pub mod check;
 pub mod dis;
 pub mod opt;
+pub mod passes;

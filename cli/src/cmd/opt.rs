@@ -1,4 +1,9 @@
-//! `pycopt opt`: read `.pyc` files, optimize, write them out.
+//! `pycopt opt`: read `.pyc` files, optimize them, write them out.
+//!
+//! Files are processed in parallel; inside a file the pass manager runs code objects
+//! in parallel too. Every output is written to a temporary file and renamed into
+//! place, so an interrupted run leaves each file either old or new, never partial; a
+//! file that cannot be read, optimized or written is reported and left as it was.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -8,8 +13,11 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use pycopt_core::codegen::{rebuild_pyc, CodeOutcome};
 use pycopt_core::Pyc;
+use pycopt_passes::{
+    level_options, pipeline, Assumption, FileStats, Level as PassLevel, PassManager, Pipeline,
+    Registry, Strip, CONVERGE_ROUNDS,
+};
 
 use crate::files::{collect_inputs, write_atomic};
 use crate::progress;
@@ -20,13 +28,13 @@ pub enum Level {
     /// No optimization: every file is read, validated and written back unchanged.
     #[value(name = "0")]
     O0,
-    /// Changes no program can observe except by inspecting bytecode (cheap passes).
+    /// Cheap clean-ups no program can observe except by reading its bytecode.
     #[value(name = "1")]
     O1,
-    /// As -O1, with the full pass pipeline.
+    /// The full pipeline, still unobservable except through bytecode.
     #[value(name = "2")]
     O2,
-    /// As -O2, plus the assumptions a reasonable application accepts.
+    /// As -O2, plus the assumptions a reasonable application accepts (--assume all).
     #[value(name = "3")]
     O3,
     /// As -O2, preferring smaller code.
@@ -34,8 +42,35 @@ pub enum Level {
     Os,
 }
 
+impl Level {
+    fn passes_level(self) -> PassLevel {
+        match self {
+            Level::O0 => PassLevel::O0,
+            Level::O1 => PassLevel::O1,
+            Level::O2 => PassLevel::O2,
+            Level::O3 => PassLevel::O3,
+            Level::Os => PassLevel::Os,
+        }
+    }
+}
+
 /// Arguments of `pycopt opt`.
 #[derive(Args, Debug)]
+#[command(after_help = "Assumptions (--assume, all on at -O3; none by default):\n  \
+    builtins                builtins are never shadowed from outside or patched\n  \
+    final-globals           module-level constants are never rebound from outside\n  \
+    no-frame-introspection  no debugger, tracer or introspection touches frame locals\n\
+    A pass never applies an assumption the file itself shows false (a module that\n\
+    assigns `len`, uses `import *`, `locals()`, `sys._getframe`, ...).\n\n\
+    Strip (--strip, never implied by a level):\n  \
+    asserts     remove assert statements, as `python -O` does\n  \
+    docstrings  remove docstrings, as `python -OO` does\n\n\
+    `pycopt passes` lists every pass and what each level runs.\n\n\
+    Examples:\n  \
+    pycopt opt -O2 build/lib -o out/             optimize a folder into out/\n  \
+    pycopt opt -O3 --in-place site-packages/    in place, with assumptions\n  \
+    pycopt opt --passes fold-constants,remove-nops mod.pyc -o out/\n  \
+    pycopt opt -O2 --report run.json --dry-run lib/   measure without writing")]
 pub struct OptArgs {
     /// Files or folders (walked recursively for .pyc/.pyo).
     #[arg(required = true)]
@@ -43,6 +78,24 @@ pub struct OptArgs {
     /// Optimization level: 0, 1, 2, 3 or s (written -O0, -O2, -Os, ...).
     #[arg(short = 'O', value_enum, default_value = "0")]
     pub level: Level,
+    /// Run exactly these passes, in this order (comma-separated names from
+    /// `pycopt passes`) instead of a level's pipeline.
+    #[arg(long, value_delimiter = ',', conflicts_with = "level")]
+    pub passes: Option<Vec<String>>,
+    /// Turn on assumptions (comma-separated: builtins, final-globals,
+    /// no-frame-introspection, or all).
+    #[arg(long, value_delimiter = ',')]
+    pub assume: Vec<String>,
+    /// Strip asserts and/or docstrings (comma-separated: asserts, docstrings).
+    #[arg(long, value_delimiter = ',')]
+    pub strip: Vec<String>,
+    /// Repeat the pipeline until a round changes nothing (at most 8 rounds).
+    #[arg(long)]
+    pub converge: bool,
+    /// Verify every code object after every pass, naming the pass that broke it
+    /// (slow; for debugging passes).
+    #[arg(long)]
+    pub debug_verify: bool,
     /// Output folder: each file is written at its path relative to the PATH it came
     /// from (a named file: its file name), `__pycache__` folders and names kept.
     #[arg(short = 'o', long = "output", required_unless_present_any = ["in_place", "dry_run"], conflicts_with = "in_place")]
@@ -56,16 +109,17 @@ pub struct OptArgs {
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long)]
     pub jobs: Option<usize>,
-    /// Write a JSON report of the run to this file.
+    /// Write a JSON report of the run (totals, per pass, per file) to this file.
     #[arg(long)]
     pub report: Option<PathBuf>,
     /// No progress bar and no summary.
     #[arg(short, long)]
     pub quiet: bool,
     /// Send every code object through its control-flow graph and generate its code
-    /// again (bytes → CFG → bytes), even with no pass to run; a code object whose
+    /// again (bytes → CFG → bytes), even where no pass changed it; a code object whose
     /// rebuilt code fails verification keeps its original bytes (reported as a
-    /// warning). Without it, -O0 writes an exact copy.
+    /// warning). Without it, code objects no pass changed keep their bytes, so -O0
+    /// writes an exact copy.
     #[arg(long)]
     pub rebuild: bool,
 }
@@ -79,36 +133,39 @@ struct FileReport {
     bytes_out: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
-    /// Code objects `--rebuild` could not rebuild (kept as they were).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    kept: Vec<String>,
+    #[serde(flatten)]
+    stats: FileStats,
 }
 
 #[derive(Debug, Serialize)]
 struct RunReport {
-    level: Level,
+    level: String,
+    passes: Vec<String>,
+    assumptions: Vec<String>,
+    strip: Vec<String>,
     files: usize,
     written: usize,
     failed: usize,
     bytes_in: u64,
     bytes_out: u64,
     seconds: f64,
-    failures: Vec<FileReport>,
+    totals: FileStats,
+    per_file: Vec<FileReport>,
 }
 
-fn process(path: &Path, dest: Option<&Path>, rebuild: bool) -> FileReport {
+fn process(path: &Path, dest: Option<&Path>, manager: &PassManager) -> FileReport {
     let mut report = FileReport {
         path: path.display().to_string(),
         version: None,
         bytes_in: 0,
         bytes_out: 0,
         error: None,
-        kept: Vec::new(),
+        stats: FileStats::default(),
     };
     let data = match std::fs::read(path) {
         Ok(d) => d,
         Err(e) => {
-            report.error = Some(format!("cannot read: {e}"));
+            report.error = Some(format!("{}: cannot read: {e}", path.display()));
             return report;
         }
     };
@@ -122,25 +179,22 @@ fn process(path: &Path, dest: Option<&Path>, rebuild: bool) -> FileReport {
         }
     };
     report.version = Some(pyc.version().to_string());
-    let out = if rebuild {
-        let r = rebuild_pyc(&mut pyc);
-        for c in r.codes {
-            if let CodeOutcome::Failed(e) = c.outcome {
-                report
-                    .kept
-                    .push(format!("{}: {}: {e}", path.display(), c.name));
-            }
-        }
-        match pyc.to_bytes() {
-            Ok(b) => b,
-            Err(e) => {
-                report.error = Some(format!("{}: cannot write: {e}", path.display()));
-                return report;
-            }
-        }
-    } else {
-        // No pass has run, so nothing changed: the original bytes are the output.
+    let out = if manager.is_identity() {
+        // Nothing can change: the original bytes are the output.
         original
+    } else {
+        report.stats = manager.optimize(&mut pyc);
+        if report.stats.changed == 0 {
+            original
+        } else {
+            match pyc.to_bytes() {
+                Ok(b) => b,
+                Err(e) => {
+                    report.error = Some(format!("{}: cannot write: {e}", path.display()));
+                    return report;
+                }
+            }
+        }
     };
     report.bytes_out = out.len() as u64;
     if let Some(dest) = dest {
@@ -151,18 +205,78 @@ fn process(path: &Path, dest: Option<&Path>, rebuild: bool) -> FileReport {
     report
 }
 
+/// The pipeline and options the arguments ask for.
+fn configure(args: &OptArgs, registry: &Registry) -> Result<(PassManager, String)> {
+    let level = args.level.passes_level();
+    let mut options = level_options(level);
+    for a in &args.assume {
+        if a == "all" {
+            options.assume.extend(Assumption::ALL);
+            continue;
+        }
+        match Assumption::parse(a) {
+            Some(x) => {
+                options.assume.insert(x);
+            }
+            None => bail!(
+                "unknown assumption `{a}` (known: {}, all)",
+                Assumption::ALL.map(|x| x.name()).join(", ")
+            ),
+        }
+    }
+    for s in &args.strip {
+        match Strip::parse(s) {
+            Some(x) => {
+                options.strip.insert(x);
+            }
+            None => bail!(
+                "unknown --strip value `{s}` (known: {})",
+                Strip::ALL.map(|x| x.name()).join(", ")
+            ),
+        }
+    }
+    let (mut pipe, label) = match &args.passes {
+        Some(names) => {
+            let mut passes = Vec::new();
+            for n in names {
+                match registry.get(n) {
+                    Some(p) => passes.push(p.info().name),
+                    None => bail!(
+                        "unknown pass `{n}`; `pycopt passes` lists them ({})",
+                        registry.names().join(", ")
+                    ),
+                }
+            }
+            (Pipeline { passes, rounds: 1 }, "passes".to_string())
+        }
+        None => (pipeline(level), format!("-O{}", level.name())),
+    };
+    if args.converge && !pipe.passes.is_empty() {
+        pipe.rounds = CONVERGE_ROUNDS;
+    }
+    // Options alone (a strip or an assumption at -O0) still need their passes.
+    if pipe.passes.is_empty() && (!options.strip.is_empty() || !options.assume.is_empty()) {
+        pipe = pipeline(PassLevel::O1);
+        pipe.passes.retain(|p| p.starts_with("strip-"));
+    }
+    let mut manager = PassManager::new(registry, &pipe, options)?;
+    manager.verify_each = args.debug_verify;
+    manager.rebuild_all = args.rebuild;
+    Ok((manager, label))
+}
+
+fn pct(before: u64, after: u64) -> String {
+    if before == 0 {
+        return "0.0%".into();
+    }
+    format!("{:+.1}%", (after as f64 - before as f64) * 100.0 / before as f64)
+}
+
 /// Runs `pycopt opt`; returns the process exit code.
 pub fn run(args: &OptArgs) -> Result<i32> {
-    if args.level != Level::O0 {
-        bail!(
-            "-O{} is not available yet: this build has no optimization passes; use -O0",
-            args.level
-                .to_possible_value()
-                .map(|v| v.get_name().to_string())
-                .unwrap_or_default()
-        );
-    }
     let started = Instant::now();
+    let registry = Registry::default();
+    let (manager, label) = configure(args, &registry)?;
     let inputs = collect_inputs(&args.paths)?;
     let bar = progress::bar(inputs.len(), "optimizing", args.quiet);
     let dest_of = |i: &crate::files::Input| -> Option<PathBuf> {
@@ -177,49 +291,121 @@ pub fn run(args: &OptArgs) -> Result<i32> {
     let reports: Vec<FileReport> = inputs
         .par_iter()
         .map(|i| {
-            let r = process(&i.path, dest_of(i).as_deref(), args.rebuild);
+            let r = process(&i.path, dest_of(i).as_deref(), &manager);
             bar.inc(1);
             r
         })
         .collect();
     bar.finish_and_clear();
 
-    let failed: Vec<&FileReport> = reports.iter().filter(|r| r.error.is_some()).collect();
+    let mut totals = FileStats::default();
     for r in &reports {
-        for k in &r.kept {
-            eprintln!("warning: kept the original code of {k}");
+        totals.merge(&r.stats);
+    }
+    let failed = reports.iter().filter(|r| r.error.is_some()).count();
+    for r in &reports {
+        for k in &r.stats.kept {
+            eprintln!(
+                "warning: {}: {}: kept the original code: {}",
+                r.path, k.code, k.reason
+            );
+        }
+        if let Some(e) = &r.error {
+            eprintln!("error: {e}");
         }
     }
-    for f in &failed {
-        eprintln!("error: {}", f.error.as_deref().unwrap_or(""));
-    }
+    let options = manager.options();
     let run = RunReport {
-        level: args.level,
+        level: label,
+        passes: totals.passes.keys().cloned().collect(),
+        assumptions: options.assume.iter().map(|a| a.name().to_string()).collect(),
+        strip: options.strip.iter().map(|s| s.name().to_string()).collect(),
         files: reports.len(),
         written: if args.dry_run {
             0
         } else {
-            reports.len() - failed.len()
+            reports.len() - failed
         },
-        failed: failed.len(),
+        failed,
         bytes_in: reports.iter().map(|r| r.bytes_in).sum(),
         bytes_out: reports.iter().map(|r| r.bytes_out).sum(),
         seconds: started.elapsed().as_secs_f64(),
-        failures: reports.into_iter().filter(|r| r.error.is_some()).collect(),
+        totals,
+        per_file: reports,
     };
     if !args.quiet {
-        eprintln!(
-            "{} files: {} written, {} failed; {:.1} MB in, {:.1} MB out; {:.2}s",
-            run.files,
-            run.written,
-            run.failed,
-            run.bytes_in as f64 / 1e6,
-            run.bytes_out as f64 / 1e6,
-            run.seconds
-        );
+        print_summary(&run);
     }
     if let Some(path) = &args.report {
         write_atomic(path, serde_json::to_string_pretty(&run)?.as_bytes())?;
     }
     Ok(if run.failed == 0 { 0 } else { 1 })
+}
+
+/// The readable summary, on standard error (standard output stays free for data).
+fn print_summary(run: &RunReport) {
+    let t = &run.totals;
+    eprintln!(
+        "pycopt opt {}: {} files ({} written, {} failed) in {:.2}s",
+        run.level, run.files, run.written, run.failed, run.seconds
+    );
+    if t.code_objects > 0 {
+        eprintln!(
+            "  code objects  {:>10} ({} changed, {} kept as they were)",
+            t.code_objects,
+            t.changed,
+            t.kept.len()
+        );
+        eprintln!(
+            "  instructions  {:>10} -> {:>10}  {}",
+            t.instrs_before,
+            t.instrs_after,
+            pct(t.instrs_before, t.instrs_after)
+        );
+        eprintln!(
+            "  code bytes    {:>10} -> {:>10}  {}",
+            t.code_bytes_before,
+            t.code_bytes_after,
+            pct(t.code_bytes_before, t.code_bytes_after)
+        );
+        eprintln!(
+            "  constants     {:>10} -> {:>10}  {}",
+            t.consts_before,
+            t.consts_after,
+            pct(t.consts_before, t.consts_after)
+        );
+    }
+    eprintln!(
+        "  file bytes    {:>10} -> {:>10}  {}",
+        run.bytes_in,
+        run.bytes_out,
+        pct(run.bytes_in, run.bytes_out)
+    );
+    if !t.passes.is_empty() {
+        eprintln!("  {:<24} {:>8} {:>10} {:>10}", "pass", "runs", "changes", "ms");
+        for (name, s) in &t.passes {
+            eprintln!(
+                "  {:<24} {:>8} {:>10} {:>10.1}",
+                name,
+                s.runs,
+                s.changes,
+                s.nanos as f64 / 1e6
+            );
+        }
+    }
+    if !run.assumptions.is_empty() {
+        let used: Vec<&str> = t.assumptions_used.iter().map(String::as_str).collect();
+        eprintln!(
+            "  assumptions on: {}; relied on: {}",
+            run.assumptions.join(", "),
+            if used.is_empty() {
+                "none".to_string()
+            } else {
+                used.join(", ")
+            }
+        );
+    }
+    if !run.strip.is_empty() {
+        eprintln!("  stripped: {}", run.strip.join(", "));
+    }
 }
