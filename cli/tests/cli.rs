@@ -231,3 +231,155 @@ fn cfg_dot_shows_blocks_edges_and_depths() {
     let r = pycopt(&["cfg", "--function", "no_such_thing", f.to_str().unwrap()]);
     assert_eq!(r.status.code(), Some(1));
 }
+
+/// Every pass a level names is registered, so every level runs.
+#[test]
+fn passes_lists_every_pass_the_levels_name() {
+    let r = pycopt(&["passes", "--json"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let names: Vec<&str> = v["passes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for level in v["levels"].as_array().unwrap() {
+        for p in level["passes"].as_array().unwrap() {
+            let p = p.as_str().unwrap();
+            assert!(names.contains(&p), "{} names unregistered pass {p}", level["level"]);
+        }
+    }
+    for p in v["passes"].as_array().unwrap() {
+        assert!(!p["description"].as_str().unwrap().is_empty());
+    }
+    let text = pycopt(&["passes"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("-O2"));
+}
+
+/// `-O2` over the shipped sample: every file written, re-readable, a summary for a
+/// person on stderr, per-pass figures in the JSON report, and the same bytes twice.
+#[test]
+fn opt_o2_summarizes_reports_and_is_deterministic() {
+    let out = tempdir("o2-a");
+    let out2 = tempdir("o2-b");
+    let report = out.join("report.json");
+    let r = pycopt(&[
+        "opt",
+        "-O2",
+        sample().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{err}");
+    assert!(err.contains("instructions") && err.contains("code bytes"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&fs::read(&report).unwrap()).unwrap();
+    assert_eq!(v["level"], "-O2");
+    assert_eq!(v["failed"], 0);
+    let totals = &v["totals"];
+    assert!(totals["code_objects"].as_u64().unwrap() > 1000);
+    assert!(totals["instrs_after"].as_u64() <= totals["instrs_before"].as_u64());
+    assert!(!totals["passes"].as_object().unwrap().is_empty());
+    assert!(v["per_file"].as_array().unwrap().len() > 100);
+    fs::remove_file(&report).unwrap();
+    let r2 = pycopt(&[
+        "opt",
+        "-q",
+        "-O2",
+        sample().to_str().unwrap(),
+        "-o",
+        out2.to_str().unwrap(),
+    ]);
+    assert!(r2.status.success());
+    assert!(r2.stderr.is_empty(), "-q prints nothing");
+    let check = pycopt(&["check", "-q", out.to_str().unwrap()]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    for f in all_files(&out) {
+        let rel = f.strip_prefix(&out).unwrap();
+        assert_eq!(fs::read(&f).unwrap(), fs::read(out2.join(rel)).unwrap(), "{rel:?}");
+    }
+    fs::remove_dir_all(out).unwrap();
+    fs::remove_dir_all(out2).unwrap();
+}
+
+#[test]
+fn opt_usage_errors_exit_2_and_name_the_problem() {
+    let s = sample();
+    let s = s.to_str().unwrap();
+    for (args, needle) in [
+        (vec!["opt", "--passes", "no-such-pass", s, "--dry-run"], "no-such-pass"),
+        (vec!["opt", "-O2", "--assume", "everything", s, "--dry-run"], "everything"),
+        (vec!["opt", "-O2", "--strip", "comments", s, "--dry-run"], "comments"),
+    ] {
+        let r = pycopt(&args);
+        assert_eq!(r.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&r.stderr).contains(needle));
+    }
+}
+
+/// A file that cannot be read is reported with its path and offset, left as it was,
+/// and the others are still optimized; the exit status says something failed.
+#[test]
+fn opt_in_place_keeps_a_broken_file_and_goes_on() {
+    let dir = tempdir("o2-broken");
+    let good = all_files(&sample())
+        .into_iter()
+        .find(|p| p.to_string_lossy().ends_with("basics.cpython-311.pyc"))
+        .unwrap();
+    fs::copy(&good, dir.join("good.pyc")).unwrap();
+    let mut bad = fs::read(&good).unwrap();
+    bad.truncate(bad.len() / 2);
+    fs::write(dir.join("bad.pyc"), &bad).unwrap();
+    let r = pycopt(&["opt", "-O2", "--in-place", dir.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("bad.pyc") && err.contains("offset"), "{err}");
+    assert_eq!(fs::read(dir.join("bad.pyc")).unwrap(), bad);
+    let check = pycopt(&["check", "-q", dir.join("good.pyc").to_str().unwrap()]);
+    assert!(check.status.success());
+    fs::remove_dir_all(dir).unwrap();
+}
+
+/// Killing a run at any moment leaves every file whole: old or new, never partial.
+#[test]
+fn opt_killed_mid_run_leaves_no_truncated_file() {
+    let dir = tempdir("o2-killed");
+    let mut copied = 0;
+    for round in 0..8 {
+        for f in all_files(&sample()) {
+            if f.extension().and_then(|e| e.to_str()) == Some("pyc") {
+                let name = format!("r{round}-{}", f.file_name().unwrap().to_string_lossy());
+                fs::copy(&f, dir.join(name)).unwrap();
+                copied += 1;
+            }
+        }
+    }
+    for delay_ms in [30u64, 120, 400] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pycopt"))
+            .args(["opt", "-q", "-O2", "--in-place", dir.to_str().unwrap()])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let pycs: Vec<PathBuf> = all_files(&dir)
+            .into_iter()
+            .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("pyc"))
+            .collect();
+        assert_eq!(pycs.len(), copied);
+        let check = pycopt(&["check", "-q", dir.to_str().unwrap()]);
+        assert!(
+            check.status.success(),
+            "after a kill at {delay_ms} ms: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+    fs::remove_dir_all(dir).unwrap();
+}

@@ -197,6 +197,10 @@ fn process(path: &Path, dest: Option<&Path>, manager: &PassManager) -> FileRepor
         }
     };
     report.bytes_out = out.len() as u64;
+    if dest == Some(path) && report.stats.changed == 0 {
+        // In place and nothing changed: leave the file untouched.
+        return report;
+    }
     if let Some(dest) = dest {
         if let Err(e) = write_atomic(dest, &out) {
             report.error = Some(format!("{e:#}"));
@@ -276,7 +280,14 @@ fn pct(before: u64, after: u64) -> String {
 pub fn run(args: &OptArgs) -> Result<i32> {
     let started = Instant::now();
     let registry = Registry::default();
-    let (manager, label) = configure(args, &registry)?;
+    let (manager, label) = match configure(args, &registry) {
+        Ok(c) => c,
+        Err(e) => {
+            // A bad pass name, assumption or strip value is a usage error.
+            eprintln!("error: {e:#}");
+            return Ok(2);
+        }
+    };
     let inputs = collect_inputs(&args.paths)?;
     let bar = progress::bar(inputs.len(), "optimizing", args.quiet);
     let dest_of = |i: &crate::files::Input| -> Option<PathBuf> {
