@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use pycopt_core::code::walk_code;
-use pycopt_core::codegen::{apply, Finished, Unit};
+use pycopt_core::codegen::{apply_all, Finished, Unit};
 use pycopt_core::Pyc;
 
 use crate::facts::FileFacts;
@@ -201,9 +201,7 @@ impl PassManager {
                 finished.push(f);
             }
         }
-        for f in finished {
-            apply(pyc, f);
-        }
+        apply_all(pyc, finished);
         stats
     }
 
@@ -331,10 +329,7 @@ struct CodeResult {
 impl CodeResult {
     fn kept(path: String, reason: String, bytes: u64, consts: u64) -> CodeResult {
         CodeResult {
-            kept: Some(Kept {
-                code: path,
-                reason,
-            }),
+            kept: Some(Kept { code: path, reason }),
             instrs_before: 0,
             instrs_after: 0,
             bytes_before: bytes,

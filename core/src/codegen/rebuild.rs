@@ -1,6 +1,6 @@
 //! A whole `.pyc` through graph and code generation.
 
-use super::unit::{apply, Unit};
+use super::unit::{apply_all, Unit};
 use crate::cfg::Cfg;
 use crate::code::walk_code;
 use crate::Pyc;
@@ -84,9 +84,6 @@ pub fn rebuild_pyc_with(pyc: &mut Pyc, mut edit: impl FnMut(&str, &mut Cfg)) -> 
         };
         report.codes.push(CodeReport { name, outcome });
     }
-    for f in done {
-        apply(pyc, f);
-    }
+    apply_all(pyc, done);
     report
 }
-

@@ -17,7 +17,7 @@ use super::{generate, Original};
 use crate::cfg::{build, Cfg};
 use crate::code::Code;
 use crate::constant::{add_constant, Constant};
-use crate::marshal::{Node, ObjId, ObjectGraph, Value};
+use crate::marshal::{Node, ObjId, ObjectGraph, Value, FLAG_REF};
 use crate::opcode::ArgKind;
 use crate::verify::{verify, Limits};
 use crate::version::PyVersion;
@@ -319,10 +319,119 @@ impl Finished {
     }
 }
 
-/// Writes a finished unit into `pyc`: new objects for what changed, the code object's
+/// Writes finished units into `pyc`: new objects for what changed, each code object's
 /// node replaced in place (so every reference to it sees the new code). Objects that
 /// other code shares are never modified.
+///
+/// New constants are shared (marshal v3+, that is 3.x): a value the file already
+/// holds (a string, bytes, number, tuple or frozenset) is referred to rather than
+/// written again — its object gets marshal's reference flag if it had none, which
+/// changes no value — and a new value used by several code objects is one
+/// registered object. So folding a module constant into many functions costs a
+/// 5-byte reference per use, not a copy.
+pub fn apply_all(pyc: &mut Pyc, finished: Vec<Finished>) {
+    let mut shared = SharedConstants::default();
+    for f in finished {
+        apply_one(pyc, f, &mut shared);
+    }
+}
+
+/// [`apply_all`] for one unit.
 pub fn apply(pyc: &mut Pyc, f: Finished) {
+    apply_all(pyc, vec![f]);
+}
+
+/// Registered scalar objects of a graph by value, built on first use.
+#[derive(Default)]
+struct SharedConstants {
+    by_value: Option<HashMap<Constant, ObjId>>,
+}
+
+impl SharedConstants {
+    /// The id of an object holding `c`: an existing registered one, or a new one
+    /// (registered, so later uses refer to it) on marshal v3+.
+    fn intern(&mut self, g: &mut ObjectGraph, c: &Constant, version: PyVersion) -> ObjId {
+        let registers = version.marshal_version() >= 3;
+        match c {
+            Constant::Object(id) => *id,
+            Constant::Tuple(elems) | Constant::FrozenSet(elems) => {
+                if let Some(id) = registers.then(|| self.existing(g, c)).flatten() {
+                    return id;
+                }
+                let ids: Vec<ObjId> = elems.iter().map(|e| self.intern(g, e, version)).collect();
+                let items = g.add_items(&ids);
+                let flag = if registers { FLAG_REF } else { 0 };
+                let (code, value) = match c {
+                    Constant::Tuple(_) if registers && ids.len() < 256 => {
+                        (b')', Value::Tuple(items))
+                    }
+                    Constant::Tuple(_) => (b'(', Value::Tuple(items)),
+                    _ => (b'>', Value::FrozenSet(items)),
+                };
+                let id = g.add(Node {
+                    type_byte: code | flag,
+                    value,
+                    offset: 0,
+                });
+                if registers {
+                    self.map(g).insert(c.clone(), id);
+                }
+                id
+            }
+            _ if !registers => add_constant(g, c, version),
+            _ => {
+                if let Some(id) = self.existing(g, c) {
+                    return id;
+                }
+                let id = add_constant(g, c, version);
+                g.node_mut(id).type_byte |= FLAG_REF;
+                self.map(g).insert(c.clone(), id);
+                id
+            }
+        }
+    }
+
+    fn map(&mut self, g: &ObjectGraph) -> &mut HashMap<Constant, ObjId> {
+        self.by_value.get_or_insert_with(|| values_of(g))
+    }
+
+    /// An object of the graph holding `c`, registered from now on so that every
+    /// use after the first is a reference.
+    fn existing(&mut self, g: &mut ObjectGraph, c: &Constant) -> Option<ObjId> {
+        let id = *self.map(g).get(c)?;
+        g.node_mut(id).type_byte |= FLAG_REF;
+        Some(id)
+    }
+}
+
+/// Every string, bytes, number, tuple or frozenset of `g`, by value (the first
+/// object of each value).
+fn values_of(g: &ObjectGraph) -> HashMap<Constant, ObjId> {
+    let mut map = HashMap::new();
+    for id in g.ids() {
+        let node = g.node(id);
+        let scalar = matches!(
+            node.value,
+            Value::Str(_)
+                | Value::Bytes(_)
+                | Value::Int(_)
+                | Value::Long { .. }
+                | Value::Float(_)
+                | Value::Complex(..)
+                | Value::Tuple(_)
+                | Value::FrozenSet(_)
+        );
+        if scalar {
+            let c = Constant::from_graph(g, id);
+            if c.is_value() {
+                map.entry(c).or_insert(id);
+            }
+        }
+    }
+    map
+}
+
+fn apply_one(pyc: &mut Pyc, f: Finished, shared: &mut SharedConstants) {
     if f.identical {
         return;
     }
@@ -345,7 +454,7 @@ pub fn apply(pyc: &mut Pyc, f: Finished) {
             .iter()
             .map(|e| match e {
                 ConstEntry::Orig(id) => *id,
-                ConstEntry::New(c) => add_constant(g, c, f.version),
+                ConstEntry::New(c) => shared.intern(g, c, f.version),
             })
             .collect();
         new.consts = add_tuple(g, new.consts, &ids);
@@ -362,7 +471,7 @@ pub fn apply(pyc: &mut Pyc, f: Finished) {
             .iter()
             .map(|n| match cache.get(n.as_str()) {
                 Some(&id) => id,
-                None => add_constant(g, &Constant::Str(n.clone()), f.version),
+                None => shared.intern(g, &Constant::Str(n.clone()), f.version),
             })
             .collect();
         new.names = add_tuple(g, new.names, &ids);
