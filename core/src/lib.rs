@@ -6,6 +6,7 @@
 pub mod version;
 
 pub use version::PyVersion;
+pub mod analysis;
 pub mod asm;
 pub mod cfg;
 pub mod code;

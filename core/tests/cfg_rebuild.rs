@@ -192,9 +192,10 @@ fn flags(path: &Path) -> Vec<&'static str> {
     }
 }
 
-/// Puts a `NOP` at the start of every block but the entry (and but blocks starting
-/// with `END_FOR`, which 3.12+ `FOR_ITER` jumps past rather than to): every offset,
-/// jump, handler range and line-table entry after it moves.
+/// Puts a `NOP` at the start of every block but the entry, blocks starting with
+/// `END_FOR` (which 3.12+ `FOR_ITER` jumps past rather than to) and blocks starting
+/// with `RESUME` (which must directly follow the code's prefix or a `YIELD_VALUE`):
+/// every offset, jump, handler range and line-table entry after it moves.
 fn insert_nops(cfg: &mut Cfg) {
     let nop = table(cfg.version).by_name("NOP").unwrap();
     for &b in &cfg.layout.clone() {
@@ -205,7 +206,7 @@ fn insert_nops(cfg: &mut Cfg) {
         let Some(first) = block.instrs.first() else {
             continue;
         };
-        if first.op.name == "END_FOR" {
+        if matches!(first.op.name, "END_FOR" | "RESUME") {
             continue;
         }
         let pos = first.pos;

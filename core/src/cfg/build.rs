@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Block, BlockId, Cfg, EdgeKind, Instr};
+use super::{Block, BlockId, Cfg, EdgeKind, Frame, Instr};
 use crate::code::Code;
 use crate::exceptiontable::{ExceptionTable, ExceptionTableError, Handler};
 use crate::instr::{decode, DecodeError, Instruction};
@@ -82,6 +82,12 @@ pub fn build(code: &Code, g: &ObjectGraph, version: PyVersion) -> Result<Cfg, Bu
     let mut cfg = Cfg::new(version);
     cfg.graph.clear();
     cfg.layout.clear();
+    cfg.frame = Frame::of(code, g);
+    cfg.prefixed_args = instrs
+        .iter()
+        .filter(|i| i.prefixes > 0)
+        .map(|i| (i.start, i.arg))
+        .collect();
     let starts: Vec<usize> = leaders.into_iter().collect();
     let mut block_of_instr = vec![BlockId::new(0); instrs.len()];
     for (n, &s) in starts.iter().enumerate() {

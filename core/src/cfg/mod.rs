@@ -17,16 +17,22 @@
 mod build;
 mod depth;
 mod dot;
+mod exceptdepth;
 
 pub use build::{build, BuildError};
 pub use depth::annotate_entry_depths;
 pub use dot::to_dot;
+pub use exceptdepth::handler_nesting;
+
+use std::collections::HashMap;
 
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
+use crate::code::{kind, Code, Locals};
 use crate::linetable::Position;
+use crate::marshal::ObjectGraph;
 use crate::opcode::OpInfo;
 use crate::version::PyVersion;
 
@@ -42,8 +48,11 @@ pub struct Instr {
     pub arg: u32,
     /// Source position (line only before 3.11).
     pub pos: Position,
-    /// `EXTENDED_ARG` prefixes the input had (code generation writes at least the
-    /// number needed, and keeps redundant ones only for byte-identical output).
+    /// `EXTENDED_ARG` prefixes the input had. Code generation writes the number the
+    /// final argument needs, and more only while the argument is still the one the
+    /// input had with these prefixes ([`Cfg::prefixed_args`]), which keeps redundant
+    /// prefixes for byte-identical output without ever padding a changed argument. A
+    /// pass that changes an argument may set this to 0; it need not.
     pub prefixes: u8,
     /// Non-zero inline cache contents from the input (normally empty).
     pub cache: Box<[u8]>,
@@ -77,6 +86,93 @@ pub enum EdgeKind {
     Setup,
 }
 
+/// `co_flags` bits that code generation, analyses and the verifier read.
+pub mod co_flags {
+    /// `*args`: one more argument slot.
+    pub const VARARGS: u32 = 0x0004;
+    /// `**kwargs`: one more argument slot.
+    pub const VARKEYWORDS: u32 = 0x0008;
+    /// A generator function.
+    pub const GENERATOR: u32 = 0x0020;
+    /// An `async def` function.
+    pub const COROUTINE: u32 = 0x0080;
+    /// An `async def` function that yields.
+    pub const ASYNC_GENERATOR: u32 = 0x0200;
+    /// Any of the kinds whose frames live in a generator object (3.11+ code starts with
+    /// `RETURN_GENERATOR; POP_TOP`).
+    pub const GENERATOR_LIKE: u32 = GENERATOR | COROUTINE | ASYNC_GENERATOR;
+}
+
+/// What a code object says about its frame, beyond the instructions: which fast-local
+/// slots exist and which are bound when the frame starts. Analyses (definite
+/// assignment) and the verifier's prefix check read it; a graph built without a code
+/// object has the default (no arguments, no known slots), which those analyses treat
+/// conservatively.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Frame {
+    /// Argument slots, bound at entry: `co_argcount` (positional-only arguments
+    /// included) + `co_kwonlyargcount` + one for `*args` + one for `**kwargs`.
+    pub arguments: u32,
+    /// The kind bits ([`crate::code::kind`]) of every fast-local slot, in slot order:
+    /// `co_localspluskinds` from 3.11; before, `LOCAL` for each of `co_varnames`, then
+    /// `CELL` for each cell and `FREE` for each free variable (which up to 3.10 are
+    /// numbered in a space of their own).
+    pub kinds: Vec<u8>,
+    /// `co_flags` ([`co_flags`]).
+    pub flags: u32,
+}
+
+impl Frame {
+    /// The frame facts of `code` (read from `g`).
+    pub fn of(code: &Code, g: &ObjectGraph) -> Frame {
+        let len = |id| g.as_tuple(id).map_or(0, <[_]>::len);
+        let kinds = match code.locals {
+            Locals::Plus { kinds, .. } => g.as_bytes(kinds).unwrap_or(&[]).to_vec(),
+            Locals::Split {
+                varnames,
+                freevars,
+                cellvars,
+            } => {
+                let mut k = vec![kind::LOCAL; len(varnames)];
+                k.extend(std::iter::repeat_n(kind::CELL, len(cellvars)));
+                k.extend(std::iter::repeat_n(kind::FREE, len(freevars)));
+                k
+            }
+        };
+        let flags = code.flags as u32;
+        let count = |n: i32| n.max(0) as u32;
+        let arguments = count(code.argcount)
+            + count(code.kwonlyargcount)
+            + u32::from(flags & co_flags::VARARGS != 0)
+            + u32::from(flags & co_flags::VARKEYWORDS != 0);
+        Frame {
+            arguments,
+            kinds,
+            flags,
+        }
+    }
+
+    /// Slots with the `CELL` bit, in order (3.11+ code makes each with `MAKE_CELL`).
+    pub fn cells(&self) -> impl Iterator<Item = u32> + '_ {
+        self.kinds
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| *k & kind::CELL != 0)
+            .map(|(i, _)| i as u32)
+    }
+
+    /// Number of free-variable slots (3.11+: the last ones, filled by
+    /// `COPY_FREE_VARS`).
+    pub fn free_count(&self) -> u32 {
+        self.kinds.iter().filter(|k| *k & kind::FREE != 0).count() as u32
+    }
+
+    /// Whether the code runs in a generator, coroutine or async generator frame.
+    pub fn is_generator_like(&self) -> bool {
+        self.flags & co_flags::GENERATOR_LIKE != 0
+    }
+}
+
 /// The control-flow graph of one code object.
 #[derive(Clone, Debug)]
 pub struct Cfg {
@@ -86,6 +182,13 @@ pub struct Cfg {
     pub entry: BlockId,
     /// Blocks in code order.
     pub layout: Vec<BlockId>,
+    /// The code object's frame: argument count, slot kinds, flags.
+    pub frame: Frame,
+    /// The argument of every input instruction that had `EXTENDED_ARG` prefixes, by
+    /// its input byte offset ([`Instr::offset`]: where its first prefix is); for a
+    /// jump, the jump argument. Code generation keeps an instruction's recorded
+    /// [`Instr::prefixes`] only while its argument is still this one.
+    pub prefixed_args: HashMap<u32, u32>,
 }
 
 impl Cfg {
@@ -98,6 +201,8 @@ impl Cfg {
             graph,
             entry,
             layout: vec![entry],
+            frame: Frame::default(),
+            prefixed_args: HashMap::new(),
         }
     }
 
@@ -120,6 +225,8 @@ impl Cfg {
             graph,
             entry: ids[0],
             layout: ids,
+            frame: Frame::default(),
+            prefixed_args: HashMap::new(),
         }
     }
 
