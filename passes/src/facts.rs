@@ -9,15 +9,19 @@
 //!   anything else (no `import *` anywhere): the only candidates for `final-globals`;
 //! - whether the file visibly introspects frames (`locals`, `vars`, `exec`, `eval`,
 //!   `sys._getframe`, `f_locals`, trace functions): then `no-frame-introspection` is
-//!   false for it.
+//!   false for it;
+//! - for `final-globals`, which module constants are certainly bound before each code
+//!   object can run ([`FileFacts::globals_bound_in`]).
 //!
 //! [`Assumption`]: crate::Assumption
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use pycopt_core::code::walk_code;
 use pycopt_core::constant::Constant;
 use pycopt_core::instr::decode;
+use pycopt_core::marshal::ObjId;
 use pycopt_core::opcode::{table, ArgKind};
 use pycopt_core::Pyc;
 
@@ -51,6 +55,12 @@ pub struct FileFacts {
     pub star_import: bool,
     /// Whether the file visibly introspects frames or evaluates code.
     pub introspects_frames: bool,
+    /// For every code object but the module's: the [`Self::module_constants`] whose
+    /// one store has certainly run before the code can run (the store dominates, in
+    /// the module body, the `LOAD_CONST` creating the code's outermost enclosing
+    /// function or class). Filled only when there are module constants; see
+    /// `fold-globals` ([`crate::dataflow::globals_bound_in`]).
+    pub globals_bound_in: HashMap<ObjId, Arc<BTreeSet<String>>>,
 }
 
 impl FileFacts {
@@ -73,12 +83,20 @@ impl FileFacts {
             };
             let names = code.names(g);
             let consts = code.consts(g);
+            // A store that something jumps to may receive another value than the
+            // constant loaded just before it (`X = 1 if c else 2`).
+            let targets: HashSet<u32> = instrs.iter().filter_map(|i| i.jump_target(t)).collect();
             let name_of = |arg: u32, shift: u8| -> Option<&str> {
                 names.get((arg >> shift) as usize).map(|s| s.as_ref())
             };
             for (k, ins) in instrs.iter().enumerate() {
                 let op = ins.op.name;
+                if op == "EXEC_STMT" {
+                    // Python 2's `exec` statement runs code on the frame's namespaces.
+                    facts.introspects_frames = true;
+                }
                 if op == "IMPORT_STAR"
+                    || op == "EXEC_STMT"
                     || (op == "CALL_INTRINSIC_1"
                         && t.intrinsic1.get(ins.arg as usize) == Some(&"INTRINSIC_IMPORT_STAR"))
                 {
@@ -107,7 +125,8 @@ impl FileFacts {
                 facts.bound_globals.insert(name.to_string());
                 let entry = module_stores.entry(name.to_string()).or_insert((0, None));
                 entry.0 += 1;
-                if is_module && op == "STORE_NAME" && entry.0 == 1 {
+                if is_module && op == "STORE_NAME" && entry.0 == 1 && !targets.contains(&ins.start)
+                {
                     let prev = k.checked_sub(1).map(|p| &instrs[p]);
                     entry.1 = prev
                         .filter(|p| p.op.name == "LOAD_CONST")
@@ -126,6 +145,7 @@ impl FileFacts {
                 }
             }
         }
+        facts.add_globals_bound_in(pyc);
         facts
     }
 

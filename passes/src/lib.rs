@@ -20,11 +20,18 @@
 //! # let _ = bytes;
 //! ```
 
+pub mod classic;
+pub mod dataflow;
+pub mod egraph;
+pub mod eval;
 pub mod facts;
+pub mod fold_constants;
 pub mod manager;
 pub mod pass;
 pub mod pipeline;
 pub mod registry;
+pub mod strip;
+pub mod value;
 
 pub use facts::FileFacts;
 pub use manager::{FileStats, Kept, PassManager, PassStats, UnknownPass};

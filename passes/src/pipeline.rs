@@ -80,6 +80,8 @@ pub fn pipeline(level: Level) -> Pipeline {
                 "fold-globals",
                 "propagate-constants",
                 "fold-constants",
+                // Builtin calls of constants (only under --assume builtins).
+                "fold-builtins",
                 // Folded conditions leave constant branches, which leave dead blocks,
                 // which leave jumps to jumps and stores no one reads.
                 "fold-branches",

@@ -9,6 +9,20 @@ use crate::pass::Pass;
 pub fn builtin_passes() -> Vec<Arc<dyn Pass>> {
     vec![
         // Registered by their modules as they are written; see each module's docs.
+        Arc::new(crate::classic::FoldBranches),
+        Arc::new(crate::classic::RemoveUnreachable),
+        Arc::new(crate::classic::ThreadJumps),
+        Arc::new(crate::classic::RemoveDeadPairs),
+        Arc::new(crate::classic::RemoveNops),
+        Arc::new(crate::classic::CompactTables),
+        Arc::new(crate::classic::ShrinkExtendedArgs),
+        Arc::new(crate::strip::StripAsserts),
+        Arc::new(crate::strip::StripDocstrings),
+        Arc::new(crate::dataflow::PropagateConstants),
+        Arc::new(crate::dataflow::RemoveDeadStores),
+        Arc::new(crate::dataflow::FoldGlobals),
+        Arc::new(crate::fold_constants::FoldConstants),
+        Arc::new(crate::fold_constants::FoldBuiltins),
     ]
 }
 

@@ -261,8 +261,15 @@ pub fn generate(
     // Line table: the original if it still says the same, else encoded afresh.
     let reuse = original.linetable.filter(|orig| {
         LineTable::decode(version, orig).is_ok_and(|table| {
+            // The table must describe exactly this code, not a longer original: a
+            // 3.10+ table running past `co_code` crashes a tracing interpreter.
+            let ranges = table.lines(version, firstlineno, u32::MAX);
+            let covers = match &table {
+                LineTable::Lnotab(_) => ranges.iter().all(|r| r.start < code_len.max(1)),
+                _ => ranges.last().map_or(code_len == 0, |r| r.end == code_len),
+            };
             let got = positions_of(&table, version, firstlineno, &instrs, code_len);
-            got == positions
+            covers && got == positions
         })
     });
     let linetable = match reuse {

