@@ -62,6 +62,8 @@ full_list=(test_grammar test_exceptions test_generators test_coroutines test_wit
 quick_list=(test_grammar test_exceptions test_generators test_scope test_with
   test_unpack test_listcomps test_patma)
 if [[ $quick == 1 ]]; then tests=("${quick_list[@]}"); else tests=("${full_list[@]}"); fi
+# PYCOPT_TESTS="test_a test_b" runs only those modules (to look into one difference).
+if [[ -n "${PYCOPT_TESTS:-}" ]]; then read -ra tests <<<"$PYCOPT_TESTS"; fi
 
 for side in stock pycopt; do
   mkdir -p "$work/$side"

@@ -6,7 +6,8 @@
 //!   in functions, imports, `def`/`class`): such a name shadows the builtin of that
 //!   name in this module, so `len` is not folded in a module that assigns `len`;
 //! - which module-level names are bound exactly once, to a constant, and never by
-//!   anything else (no `import *` anywhere): the only candidates for `final-globals`;
+//!   anything else (no `import *`, `globals()`, `setattr` or `__dict__` anywhere, and
+//!   no attribute store of the same name): the only candidates for `final-globals`;
 //! - whether the file visibly introspects frames (`locals`, `vars`, `exec`, `eval`,
 //!   `sys._getframe`, `f_locals`, trace functions): then `no-frame-introspection` is
 //!   false for it;
@@ -43,6 +44,9 @@ const INTROSPECTION_NAMES: &[&str] = &[
     "stack",
     "trace",
 ];
+
+/// Names whose use shows the file may rebind any of its own globals by name.
+const REBINDING_NAMES: &[&str] = &["globals", "setattr", "__dict__", "__setattr__"];
 
 /// What one file shows about itself.
 #[derive(Clone, Debug, Default)]
@@ -111,13 +115,21 @@ impl FileFacts {
                 if INTROSPECTION_NAMES.contains(&name) {
                     facts.introspects_frames = true;
                 }
-                if name == "globals" {
-                    // `globals()[name] = ...` rebinds any module name.
+                if REBINDING_NAMES.contains(&name) {
+                    // `globals()[name] = ...`, `setattr(module, name, ...)`,
+                    // `module.__dict__[name] = ...` rebind any module name.
                     facts.star_import = true;
                 }
+                // An attribute store of the same name may be the module's own
+                // (`sys.modules[__name__].X = ...`): count it, conservatively.
                 let binds = matches!(
                     op,
-                    "STORE_NAME" | "DELETE_NAME" | "STORE_GLOBAL" | "DELETE_GLOBAL"
+                    "STORE_NAME"
+                        | "DELETE_NAME"
+                        | "STORE_GLOBAL"
+                        | "DELETE_GLOBAL"
+                        | "STORE_ATTR"
+                        | "DELETE_ATTR"
                 );
                 if !binds {
                     continue;
