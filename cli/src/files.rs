@@ -81,9 +81,12 @@ pub fn write_atomic(dest: &Path, data: &[u8]) -> Result<()> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.pycopt-{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
+        // No fsync: the rename makes the replacement atomic for readers and for an
+        // interrupted run (the concern here); syncing every file would make a run
+        // over a library folder several times slower for durability against power
+        // loss, which compilers and `compileall` do not offer either.
         let mut f = fs::File::create(&tmp)?;
         f.write_all(data)?;
-        f.sync_all()?;
         if let Ok(meta) = fs::metadata(dest) {
             // Keep the permissions of a file being replaced.
             fs::set_permissions(&tmp, meta.permissions())?;

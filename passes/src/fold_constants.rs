@@ -535,17 +535,83 @@ impl Builder<'_> {
 }
 
 /// Runs one of the passes over a code object.
+/// Whether a block can hold a region worth the e-graph: some operation finds all
+/// its operands computed from constants right before it, or a `not`/truth test
+/// follows a test (the negation rules). Most blocks have neither, and skipping them
+/// keeps the pass cheap.
+fn promising(meanings: &[Meaning]) -> bool {
+    // How many values on top of the stack were computed from constants alone.
+    let mut known = 0u32;
+    let mut prev = Meaning::Other;
+    for &m in meanings {
+        let arity = match m {
+            Meaning::Const => {
+                known += 1;
+                prev = m;
+                continue;
+            }
+            Meaning::Unary(UnaryOp::Not | UnaryOp::Truth)
+                if matches!(
+                    prev,
+                    Meaning::Is(_) | Meaning::In(_) | Meaning::Unary(_) | Meaning::Compare(..)
+                ) =>
+            {
+                return true;
+            }
+            Meaning::Unary(_) => 1,
+            Meaning::Binary(_)
+            | Meaning::Compare(..)
+            | Meaning::Is(_)
+            | Meaning::In(_)
+            | Meaning::Subscr => 2,
+            Meaning::BinarySlice => 3,
+            Meaning::Tuple(n) | Meaning::Slice(n) => n,
+            _ => u32::MAX,
+        };
+        if arity != u32::MAX && known >= arity {
+            return true;
+        }
+        known = 0;
+        prev = m;
+    }
+    false
+}
+
 fn fold(unit: &mut Unit<'_>, facts: &FileFacts, mode: Mode) -> Result<usize, PassError> {
     let version = unit.version();
     if !version.at_least(PyVersion::V3_6) {
         return Ok(0);
     }
     let t = table(version);
+    let names: Vec<String> = unit.names().to_vec();
+    {
+        // Most code objects have nothing to fold: find out before building anything.
+        let decoder = Decoder {
+            t,
+            mode,
+            module_level: !unit.path.contains('.'),
+            facts,
+            names: &names,
+        };
+        let any = unit.cfg.layout.iter().any(|&b| {
+            let meanings: Vec<Meaning> = unit.cfg.graph[b]
+                .instrs
+                .iter()
+                .map(|i| decoder.meaning(i))
+                .collect();
+            match mode {
+                Mode::Constants => promising(&meanings),
+                Mode::Builtins => meanings.iter().any(|m| matches!(m, Meaning::Func { .. })),
+            }
+        });
+        if !any {
+            return Ok(0);
+        }
+    }
     let mut rewriter = Rewriter::new(version);
     let mut next_input = 0u32;
     let mut trees: Vec<BlockTrees> = Vec::new();
     let layout = unit.cfg.layout.clone();
-    let names: Vec<String> = unit.names().to_vec();
     for &b in &layout {
         let instrs = unit.cfg.graph[b].instrs.clone();
         let decoder = Decoder {
@@ -557,9 +623,7 @@ fn fold(unit: &mut Unit<'_>, facts: &FileFacts, mode: Mode) -> Result<usize, Pas
         };
         let meanings: Vec<Meaning> = instrs.iter().map(|i| decoder.meaning(i)).collect();
         let worth_it = match mode {
-            Mode::Constants => meanings
-                .iter()
-                .any(|m| !matches!(m, Meaning::Const | Meaning::Other)),
+            Mode::Constants => promising(&meanings),
             Mode::Builtins => meanings.iter().any(|m| matches!(m, Meaning::Func { .. })),
         };
         if !worth_it {

@@ -11,9 +11,10 @@
 
 use std::collections::HashMap;
 
-use pycopt_core::codegen::Unit;
+use pycopt_core::codegen::{ConstEntry, Unit};
 use pycopt_core::constant::Constant;
 use pycopt_core::opcode::ArgKind;
+use pycopt_core::PyVersion;
 
 use crate::pass::{Context, Pass, PassError, PassInfo};
 
@@ -34,6 +35,15 @@ impl Pass for CompactTables {
 
     fn run(&self, unit: &mut Unit<'_>, _cx: &Context<'_>) -> Result<usize, PassError> {
         let n = unit.const_count() as u32;
+        // From 3.8 the compiler merges equal constants itself (by the same
+        // type-strict key), so a table no pass added to has no duplicates: skip
+        // decoding it.
+        let pristine = unit.version().at_least(PyVersion::V3_8)
+            && (0..n).all(|i| matches!(unit.const_entry(i), Some(ConstEntry::Orig(_))));
+        if pristine {
+            let (consts, names) = unit.compact();
+            return Ok(consts + names);
+        }
         let mut first: HashMap<Constant, u32> = HashMap::new();
         let mut map: Vec<u32> = (0..n).collect();
         let mut merged = false;
