@@ -247,7 +247,11 @@ fn passes_lists_every_pass_the_levels_name() {
     for level in v["levels"].as_array().unwrap() {
         for p in level["passes"].as_array().unwrap() {
             let p = p.as_str().unwrap();
-            assert!(names.contains(&p), "{} names unregistered pass {p}", level["level"]);
+            assert!(
+                names.contains(&p),
+                "{} names unregistered pass {p}",
+                level["level"]
+            );
         }
     }
     for p in v["passes"].as_array().unwrap() {
@@ -275,7 +279,10 @@ fn opt_o2_summarizes_reports_and_is_deterministic() {
     ]);
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(r.status.success(), "{err}");
-    assert!(err.contains("instructions") && err.contains("code bytes"), "{err}");
+    assert!(
+        err.contains("instructions") && err.contains("code bytes"),
+        "{err}"
+    );
     let v: serde_json::Value = serde_json::from_slice(&fs::read(&report).unwrap()).unwrap();
     assert_eq!(v["level"], "-O2");
     assert_eq!(v["failed"], 0);
@@ -303,7 +310,11 @@ fn opt_o2_summarizes_reports_and_is_deterministic() {
     );
     for f in all_files(&out) {
         let rel = f.strip_prefix(&out).unwrap();
-        assert_eq!(fs::read(&f).unwrap(), fs::read(out2.join(rel)).unwrap(), "{rel:?}");
+        assert_eq!(
+            fs::read(&f).unwrap(),
+            fs::read(out2.join(rel)).unwrap(),
+            "{rel:?}"
+        );
     }
     fs::remove_dir_all(out).unwrap();
     fs::remove_dir_all(out2).unwrap();
@@ -314,9 +325,18 @@ fn opt_usage_errors_exit_2_and_name_the_problem() {
     let s = sample();
     let s = s.to_str().unwrap();
     for (args, needle) in [
-        (vec!["opt", "--passes", "no-such-pass", s, "--dry-run"], "no-such-pass"),
-        (vec!["opt", "-O2", "--assume", "everything", s, "--dry-run"], "everything"),
-        (vec!["opt", "-O2", "--strip", "comments", s, "--dry-run"], "comments"),
+        (
+            vec!["opt", "--passes", "no-such-pass", s, "--dry-run"],
+            "no-such-pass",
+        ),
+        (
+            vec!["opt", "-O2", "--assume", "everything", s, "--dry-run"],
+            "everything",
+        ),
+        (
+            vec!["opt", "-O2", "--strip", "comments", s, "--dry-run"],
+            "comments",
+        ),
     ] {
         let r = pycopt(&args);
         assert_eq!(r.status.code(), Some(2), "{args:?}");

@@ -56,7 +56,8 @@ impl Level {
 
 /// Arguments of `pycopt opt`.
 #[derive(Args, Debug)]
-#[command(after_help = "Assumptions (--assume, all on at -O3; none by default):\n  \
+#[command(
+    after_help = "Assumptions (--assume, all on at -O3; none by default):\n  \
     builtins                builtins are never shadowed from outside or patched\n  \
     final-globals           module-level constants are never rebound from outside\n  \
     no-frame-introspection  no debugger, tracer or introspection touches frame locals\n\
@@ -70,7 +71,8 @@ impl Level {
     pycopt opt -O2 build/lib -o out/             optimize a folder into out/\n  \
     pycopt opt -O3 --in-place site-packages/    in place, with assumptions\n  \
     pycopt opt --passes fold-constants,remove-nops mod.pyc -o out/\n  \
-    pycopt opt -O2 --report run.json --dry-run lib/   measure without writing")]
+    pycopt opt -O2 --report run.json --dry-run lib/   measure without writing"
+)]
 pub struct OptArgs {
     /// Files or folders (walked recursively for .pyc/.pyo).
     #[arg(required = true)]
@@ -273,7 +275,10 @@ fn pct(before: u64, after: u64) -> String {
     if before == 0 {
         return "0.0%".into();
     }
-    format!("{:+.1}%", (after as f64 - before as f64) * 100.0 / before as f64)
+    format!(
+        "{:+.1}%",
+        (after as f64 - before as f64) * 100.0 / before as f64
+    )
 }
 
 /// Runs `pycopt opt`; returns the process exit code.
@@ -329,7 +334,11 @@ pub fn run(args: &OptArgs) -> Result<i32> {
     let run = RunReport {
         level: label,
         passes: totals.passes.keys().cloned().collect(),
-        assumptions: options.assume.iter().map(|a| a.name().to_string()).collect(),
+        assumptions: options
+            .assume
+            .iter()
+            .map(|a| a.name().to_string())
+            .collect(),
         strip: options.strip.iter().map(|s| s.name().to_string()).collect(),
         files: reports.len(),
         written: if args.dry_run {
@@ -393,7 +402,10 @@ fn print_summary(run: &RunReport) {
         pct(run.bytes_in, run.bytes_out)
     );
     if !t.passes.is_empty() {
-        eprintln!("  {:<24} {:>8} {:>10} {:>10}", "pass", "runs", "changes", "ms");
+        eprintln!(
+            "  {:<24} {:>8} {:>10} {:>10}",
+            "pass", "runs", "changes", "ms"
+        );
         for (name, s) in &t.passes {
             eprintln!(
                 "  {:<24} {:>8} {:>10} {:>10.1}",
