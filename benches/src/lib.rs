@@ -1,7 +1,19 @@
-//! Shared support for pycopt's benchmarks: which inputs to measure on.
+//! pycopt's benchmarks: shared support for the criterion benches of pycopt
+//! itself (which inputs to measure on), and the comparison harness behind the
+//! `pycopt-bench` binary (stock CPython `.pyc` against pycopt's, on real
+//! programs, per Python version; see `benches/README.md`).
+
+pub mod charts;
+pub mod execute;
+pub mod figures;
+pub mod harness;
+pub mod program;
+pub mod report;
+pub mod stats;
+pub mod timing;
+pub mod variant;
 
 use std::path::PathBuf;
-
 /// The `.pyc` files to benchmark on, loaded into memory, per corpus name.
 ///
 /// By default the stdlib of CPython 3.11 (the largest library folder here) and
