@@ -83,8 +83,7 @@ impl Pass for FoldBuiltins {
     fn info(&self) -> PassInfo {
         PassInfo {
             name: "fold-builtins",
-            description: "calls len, abs, min, max, chr and ord on constants at compile time \
-                          (--assume builtins)",
+            description: "calls len, abs, min, max, chr and ord on constants at compile time",
             changes_control_flow: false,
             keeps_line_events: true,
             needs: Some(Assumption::Builtins),
