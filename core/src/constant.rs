@@ -25,7 +25,10 @@ pub enum Constant {
     Int(i64),
     /// A larger int: sign and magnitude as little-endian 15-bit digits (marshal's own
     /// form; the top digit is non-zero).
-    Long { negative: bool, digits: Vec<u16> },
+    Long {
+        negative: bool,
+        digits: Vec<u16>,
+    },
     /// A float by its IEEE-754 bits, so `-0.0` and NaN payloads survive.
     Float(u64),
     /// A complex by the bits of its real and imaginary parts.
@@ -179,10 +182,7 @@ pub fn add_constant(g: &mut ObjectGraph, c: &Constant, version: PyVersion) -> Ob
             node(b's', Value::Bytes(span))
         }
         Constant::Tuple(elems) | Constant::FrozenSet(elems) => {
-            let ids: Vec<ObjId> = elems
-                .iter()
-                .map(|e| add_constant(g, e, version))
-                .collect();
+            let ids: Vec<ObjId> = elems.iter().map(|e| add_constant(g, e, version)).collect();
             let items = g.add_items(&ids);
             match c {
                 Constant::Tuple(_) if !py2 && ids.len() < 256 => node(b')', Value::Tuple(items)),
@@ -250,7 +250,10 @@ mod tests {
     #[test]
     fn equality_is_type_strict() {
         assert_ne!(Constant::Int(1), Constant::True);
-        assert_ne!(Constant::Float(0.0f64.to_bits()), Constant::Float((-0.0f64).to_bits()));
+        assert_ne!(
+            Constant::Float(0.0f64.to_bits()),
+            Constant::Float((-0.0f64).to_bits())
+        );
         assert_eq!(Constant::Int(0).truth(), Some(false));
         assert_eq!(Constant::Float((-0.0f64).to_bits()).truth(), Some(false));
     }

@@ -383,7 +383,7 @@ fn cases(version: PyVersion) -> (String, Vec<Case>) {
     for _ in 0..600 {
         let (x, y) = (rng.float(), rng.float());
         // Keep some pairs close in magnitude so quotients are small.
-        let y = if rng.next() % 2 == 0 {
+        let y = if rng.next().is_multiple_of(2) {
             x / (1.0 + (rng.next() % 100) as f64 - 50.5)
         } else {
             y

@@ -58,21 +58,31 @@ impl Pass for RemoveDeadStores {
         }
         let version = unit.version();
         let cfg = &mut unit.cfg;
+        let frame = cfg.frame.clone();
         let mut unbound = Bits::default();
-        let mut any_store = false;
+        // Stores of a known constant into a plain local: without one, nothing to do
+        // (and the analyses below are not worth running).
+        let mut candidates = false;
         for &b in &cfg.layout {
+            let mut stack = ConstStack::default();
             for ins in &cfg.block(b).instrs {
                 match LocalAccess::of(version, ins.op, ins.arg) {
                     LocalAccess::Delete(x) | LocalAccess::LoadAndClear(x) => unbound.insert(x),
-                    LocalAccess::Store(_) | LocalAccess::StoreLoad(..) => any_store = true,
+                    LocalAccess::Store(x) | LocalAccess::StoreLoad(x, _) => {
+                        candidates |= stack.top().is_some() && plain_local(&frame, x);
+                    }
+                    LocalAccess::StorePair(x, y) => {
+                        candidates |= (stack.top().is_some() && plain_local(&frame, x))
+                            || (stack.nth(2).is_some() && plain_local(&frame, y));
+                    }
                     _ => {}
                 }
+                stack.step(version, ins);
             }
         }
-        if !any_store {
+        if !candidates {
             return Ok(0);
         }
-        let frame = cfg.frame.clone();
         let eligible = |x: u32| plain_local(&frame, x) && !unbound.contains(x);
         let live = Liveness::compute(cfg);
         let held = HeldObjects::compute(cfg);
@@ -91,19 +101,15 @@ impl Pass for RemoveDeadStores {
                 let removable = |x: u32, live_after: bool, value: Option<u32>| {
                     eligible(x) && !live_after && value.is_some() && !state.contains(x)
                 };
+                let adjacent = k > 0 && instrs[k - 1].op.name == "LOAD_CONST";
                 match LocalAccess::of(version, ins.op, ins.arg) {
-                    LocalAccess::Store(x) => {
-                        if removable(x, after[k].contains(x), stack.top()) {
-                            let adjacent = k > 0 && instrs[k - 1].op.name == "LOAD_CONST";
-                            edits.push(Edit::Store { k, adjacent });
-                        }
+                    LocalAccess::Store(x) if removable(x, after[k].contains(x), stack.top()) => {
+                        edits.push(Edit::Store { k, adjacent });
                     }
-                    LocalAccess::StoreLoad(x, y) => {
-                        let live_after = x == y || after[k].contains(x);
-                        if removable(x, live_after, stack.top()) {
-                            let adjacent = k > 0 && instrs[k - 1].op.name == "LOAD_CONST";
-                            edits.push(Edit::Store { k, adjacent });
-                        }
+                    LocalAccess::StoreLoad(x, y)
+                        if removable(x, x == y || after[k].contains(x), stack.top()) =>
+                    {
+                        edits.push(Edit::Store { k, adjacent });
                     }
                     LocalAccess::StorePair(x, y) => {
                         // `x` gets the top, then `y` the value below it.
@@ -162,7 +168,11 @@ enum Edit {
     /// `adjacent`, the `LOAD_CONST` before it goes too.
     Store { k: usize, adjacent: bool },
     /// 3.13 `STORE_FAST_STORE_FAST` at `k`, split, with either half popped instead.
-    Pair { k: usize, drop_x: bool, drop_y: bool },
+    Pair {
+        k: usize,
+        drop_x: bool,
+        drop_y: bool,
+    },
 }
 
 /// Which locals may hold an object other than a constant, before each block: a
@@ -301,7 +311,10 @@ def arg(a):
             // `x = 1` (both instructions) and `z` of `y = z = 0` (a POP_TOP).
             assert_eq!(n, 2, "{v:?}: {after:#?}");
             assert!(after.iter().any(|l| l == "POP_TOP"), "{v:?}: {after:#?}");
-            assert!(!after.iter().any(|l| l.contains("Int(1)")), "{v:?}: {after:#?}");
+            assert!(
+                !after.iter().any(|l| l.contains("Int(1)")),
+                "{v:?}: {after:#?}"
+            );
         }
     }
 

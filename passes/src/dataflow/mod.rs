@@ -151,7 +151,9 @@ impl Liveness {
                 let mut out = Bits::default();
                 let mut raise = Bits::default();
                 for (k, s) in cfg.successors(b) {
-                    let Some(inn) = l.live_in.get(&s) else { continue };
+                    let Some(inn) = l.live_in.get(&s) else {
+                        continue;
+                    };
                     match k {
                         EdgeKind::Fallthrough | EdgeKind::Jump => {
                             out.union_with(inn);
@@ -213,10 +215,7 @@ impl Liveness {
     fn after_each(&self, cfg: &Cfg, b: BlockId) -> Vec<Bits> {
         let mut out = Bits::default();
         for (k, s) in cfg.successors(b) {
-            if matches!(
-                k,
-                EdgeKind::Fallthrough | EdgeKind::Jump | EdgeKind::Setup
-            ) {
+            if matches!(k, EdgeKind::Fallthrough | EdgeKind::Jump | EdgeKind::Setup) {
                 if let Some(inn) = self.live_in.get(&s) {
                     out.union_with(inn);
                 }
@@ -319,8 +318,12 @@ pub(crate) struct PointDominance {
 impl PointDominance {
     /// Dominators of `cfg` (Cooper, Harvey and Kennedy's iterative algorithm).
     pub(crate) fn of(cfg: &Cfg) -> PointDominance {
-        let index: HashMap<BlockId, usize> =
-            cfg.layout.iter().enumerate().map(|(i, &b)| (b, i)).collect();
+        let index: HashMap<BlockId, usize> = cfg
+            .layout
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| (b, i))
+            .collect();
         let n = cfg.layout.len() * 2;
         let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (i, &b) in cfg.layout.iter().enumerate() {
@@ -360,8 +363,8 @@ impl PointDominance {
             rpo[v] = i;
         }
         let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for v in 0..n {
-            for &w in &succ[v] {
+        for (v, out) in succ.iter().enumerate() {
+            for &w in out {
                 preds[w].push(v);
             }
         }
@@ -469,11 +472,7 @@ pub(crate) mod testing {
             let o = interp
                 .run(["-c", script, &py.to_string_lossy(), &out.to_string_lossy()])
                 .ok()?;
-            assert!(
-                o.status.success(),
-                "{}",
-                String::from_utf8_lossy(&o.stderr)
-            );
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
             let data = std::fs::read(&out).ok()?;
             let _ = std::fs::remove_dir_all(&dir);
             Some(Compiled {
@@ -520,12 +519,14 @@ pub(crate) mod testing {
     }
 
     fn find(c: &Compiled, name: &str) -> Option<(pycopt_core::marshal::ObjId, String)> {
-        walk_code(&c.pyc.graph, c.pyc.root).into_iter().find(|(id, _)| {
-            c.pyc
-                .graph
-                .as_code(*id)
-                .is_some_and(|code| code.name(&c.pyc.graph) == name)
-        })
+        walk_code(&c.pyc.graph, c.pyc.root)
+            .into_iter()
+            .find(|(id, _)| {
+                c.pyc
+                    .graph
+                    .as_code(*id)
+                    .is_some_and(|code| code.name(&c.pyc.graph) == name)
+            })
     }
 
     fn open_and_run<'g>(
@@ -567,8 +568,14 @@ pub(crate) mod testing {
                     ArgKind::Local => locals.get(ins.arg as usize).cloned().unwrap_or_default(),
                     ArgKind::LocalPair => format!(
                         "{} {}",
-                        locals.get((ins.arg >> 4) as usize).cloned().unwrap_or_default(),
-                        locals.get((ins.arg & 15) as usize).cloned().unwrap_or_default()
+                        locals
+                            .get((ins.arg >> 4) as usize)
+                            .cloned()
+                            .unwrap_or_default(),
+                        locals
+                            .get((ins.arg & 15) as usize)
+                            .cloned()
+                            .unwrap_or_default()
                     ),
                     ArgKind::None => String::new(),
                     _ => ins.arg.to_string(),

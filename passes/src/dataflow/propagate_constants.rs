@@ -39,7 +39,8 @@ impl Pass for PropagateConstants {
     fn info(&self) -> PassInfo {
         PassInfo {
             name: "propagate-constants",
-            description: "loads of a local assigned once from a constant become loads of the constant",
+            description:
+                "loads of a local assigned once from a constant become loads of the constant",
             changes_control_flow: false,
             keeps_line_events: true,
             needs: Some(Assumption::NoFrameIntrospection),
@@ -84,8 +85,16 @@ impl Pass for PropagateConstants {
                 let new: Vec<Instr> = match LocalAccess::of(version, ins.op, ins.arg) {
                     LocalAccess::Load(x) | LocalAccess::LoadChecked(x) => vec![konst(x)],
                     LocalAccess::LoadPair(a, c) => vec![
-                        if halves[0] { konst(a) } else { new_instr(load_fast, a, pos) },
-                        if halves[1] { konst(c) } else { new_instr(load_fast, c, pos) },
+                        if halves[0] {
+                            konst(a)
+                        } else {
+                            new_instr(load_fast, a, pos)
+                        },
+                        if halves[1] {
+                            konst(c)
+                        } else {
+                            new_instr(load_fast, c, pos)
+                        },
                     ],
                     LocalAccess::StoreLoad(a, c) if halves[1] => {
                         vec![new_instr(store_fast, a, pos), konst(c)]
@@ -114,8 +123,8 @@ fn single_constant_locals(unit: &mut Unit<'_>) -> HashMap<u32, u32> {
     for &b in &unit.cfg.layout {
         let instrs = &unit.cfg.block(b).instrs;
         for (k, ins) in instrs.iter().enumerate() {
-            let from_const = (k > 0 && instrs[k - 1].op.name == "LOAD_CONST")
-                .then(|| instrs[k - 1].arg);
+            let from_const =
+                (k > 0 && instrs[k - 1].op.name == "LOAD_CONST").then(|| instrs[k - 1].arg);
             let mut store = |x: u32, source: Option<u32>| {
                 let s = slots.entry(x).or_default();
                 s.stores += 1;
@@ -127,7 +136,9 @@ fn single_constant_locals(unit: &mut Unit<'_>) -> HashMap<u32, u32> {
                     store(a, None);
                     store(c, None);
                 }
-                LocalAccess::Delete(x) | LocalAccess::LoadAndClear(x) | LocalAccess::MakeCell(x) => {
+                LocalAccess::Delete(x)
+                | LocalAccess::LoadAndClear(x)
+                | LocalAccess::MakeCell(x) => {
                     slots.entry(x).or_default().unbound = true;
                 }
                 _ => {}
@@ -197,7 +208,12 @@ def j(q=5):
             assert_eq!(n, 5, "{v:?}: {after:#?}");
             let loads_k = after.iter().filter(|l| *l == "LOAD_FAST k").count();
             assert_eq!(loads_k, 0, "{v:?}: {after:#?}");
-            assert!(after.iter().any(|l| l.contains("LOAD_FAST") && l.contains('n')), "{v:?}");
+            assert!(
+                after
+                    .iter()
+                    .any(|l| l.contains("LOAD_FAST") && l.contains('n')),
+                "{v:?}"
+            );
         }
     }
 
@@ -233,7 +249,10 @@ def j(q=5):
         };
         let (n, after) = run_on(&c, "f", &PropagateConstants, &assume()).unwrap();
         assert_eq!(n, 2, "{after:#?}");
-        assert!(!after.iter().any(|l| l.starts_with("LOAD_FAST_LOAD_FAST")), "{after:#?}");
+        assert!(
+            !after.iter().any(|l| l.starts_with("LOAD_FAST_LOAD_FAST")),
+            "{after:#?}"
+        );
         assert!(after.iter().any(|l| l == "LOAD_FAST b"), "{after:#?}");
     }
 }

@@ -16,56 +16,65 @@
 //! # How it is found: a single-entry region on the control-flow graph
 //!
 //! From each marker, with `d` the stack depth before it (the depth between
-//! statements), the pass grows the region backwards over predecessors:
-//! - a block whose entry depth is above `d` is inside an expression, so all of its
-//!   predecessors belong to the region, each from its last point at depth `d` on
-//!   (the backward stack-depth slice; a point inside a 3.13 `STORE_FAST_LOAD_FAST`
-//!   counts);
-//! - a block entered at depth `d` is the start of a boolean piece of the test or of
-//!   the whole statement; a predecessor ending in a conditional jump joins the region
-//!   when its other target is already in it (only the test jumps into its own
-//!   blocks), or, when that target leaves the region, if its instructions lie in the
-//!   assert's source span (the marker's position: 3.12+ exact, with columns; 3.11
-//!   gives the marker a sub-expression's position, so there the span also covers the
-//!   raise part and the jumps into it, which carry the statement's; before 3.11,
-//!   lines from the assert's first line on);
-//! - a block that is only an unconditional jump into the raise part joins it;
+//! statements), the pass grows the region backwards over predecessors, each taken
+//! from its last point at depth `d` on (the backward stack-depth slice; a point
+//! inside a 3.13 `STORE_FAST_LOAD_FAST` counts):
+//! - a block entered above depth `d` is inside the test's expression: its
+//!   predecessors belong to the region;
+//! - so do predecessors that stay above `d` all the way into the raise part (a
+//!   chained comparison's last comparison and its cleanup `POP_TOP`), and a block
+//!   that is only an unconditional jump into the raise part (which then counts as
+//!   part of it). A predecessor that stays above `d` into a test block entered at
+//!   `d` is another construct whose edge pops down to `d` (a loop's `FOR_ITER` exit,
+//!   the end of a `finally` block);
+//! - a block entered at depth `d` starts a boolean piece of the test or the whole
+//!   statement: a predecessor ending in a conditional jump joins when its other
+//!   target is already in the region (only the test jumps into its own blocks), or,
+//!   when that target leaves the region, if its instructions lie in the assert's
+//!   source span (3.12+: the marker's position, exact, with columns; up to 3.11:
+//!   lines from the marker's line on — 3.11 has columns, but gives the marker and the
+//!   test's jumps the position of an operand as often as the statement's);
 //! - raise parts at the marker's very position (3.10+ duplicate them: a chained
 //!   comparison or a conditional expression as the test has two) join from the
-//!   start; so do raise parts that the test's blocks lead to.
+//!   start; so do raise parts that the test's blocks lead to. Copies elsewhere (a
+//!   `finally` body's, at another depth or not connected to this one) are separate
+//!   asserts.
 //!
 //! The region must then have exactly one entry (one block or mid-block point entered
 //! from outside), its raise parts must end in `RAISE_VARARGS 1`, every test
 //! instruction must lie in the assert's span, and every way out of the test must
 //! lead to one block `L` (after following blocks that are only a jump, and taking
 //! copies of one exit block, such as 3.10+'s duplicated implicit `return None`, as
-//! one). The entry is
-//! then cut: what precedes the assert stays, a `NOP` with the assert's position
-//! follows (so the line keeps an event), and control goes on to `L` by falling through
-//! or a jump. The region's blocks, and the blocks only they reached (handlers of an
-//! inlined comprehension in the test), are removed. Anything that does not fit is left
-//! as it is.
+//! one). The entry is then cut: what precedes the assert stays, a `NOP` with the
+//! assert's position follows (so the line keeps an event), and control goes on to
+//! `L` by falling through or a jump. The region's blocks, and the blocks only they
+//! reached (handlers of an inlined comprehension in the test), are removed. Anything
+//! that does not fit is left as it is.
 //!
-//! # What is not stripped
+//! # What is not stripped, or not exactly as `-O` would
 //!
-//! - Asserts that cannot pass (`assert False`, `assert 0, msg`): the compiler removed
-//!   the code after them, so there is no `L` to continue to.
+//! - From 3.10, asserts that cannot pass (`assert False`, `assert 0, msg`, often the
+//!   `else:` of an `if` chain or a function's last statement): the compiler folded
+//!   the test and removed the code after them, so there is no `L` to continue to
+//!   (2.7–3.9 still test the constant and keep what follows; there they go).
 //! - Up to 3.8, in functions, only asserts whose test's last jump and the
-//!   `LOAD_GLOBAL AssertionError` share one line and whose raise part is exactly `LOAD_GLOBAL AssertionError [<msg>; CALL_FUNCTION 1];
-//!   RAISE_VARARGS 1`. A hand-written `if not x: raise AssertionError(msg)` written
-//!   on one line is the same bytecode and is stripped too (the 3.8 standard library
-//!   has three, in `test_wsgiref`). In module and class bodies a hand-written
-//!   `AssertionError` is `LOAD_NAME`, so there is no ambiguity.
-//! - Up to 3.10 (lines, no columns), an assert sharing its line with a compound
+//!   `LOAD_GLOBAL AssertionError` share one line and whose raise part is exactly
+//!   `LOAD_GLOBAL AssertionError [<msg>; CALL_FUNCTION 1]; RAISE_VARARGS 1`. A
+//!   hand-written `if not x: raise AssertionError(msg)` on one line is the same
+//!   bytecode and is stripped too (the 3.8 standard library has three, in
+//!   `test_wsgiref`). In module and class bodies a hand-written `AssertionError` is
+//!   `LOAD_NAME`, so there is no ambiguity.
+//! - Up to 3.11 (lines only, see above), an assert sharing its line with a compound
 //!   statement's header (`if c: assert x`) cannot be told from `assert not c or x`,
 //!   and is stripped as the latter, dropping the evaluation of `c` (the standard
-//!   libraries have no such line). On 3.11 the same holds for a one-line
-//!   `if c: assert False` (the header's jump into the raise widens the span).
-//!
-//! - Up to 3.7, line numbers never decrease within a statement, so the marker's line
-//!   is the test's last line, not its first: boolean pieces of a test on earlier lines
-//!   (`assert (a or` / `b)` over two lines) that jump out of the assert stay, and only evaluate their
-//!   operand (as the original did) before going on.
+//!   libraries have no such line).
+//! - Up to 3.11 the marker's line may be a later line of a multi-line test (up to
+//!   3.7 line numbers never decrease within a statement; 3.8–3.11 give the marker the
+//!   line, 3.11 the position, of the test's last comparison or operand): boolean
+//!   pieces of the test on earlier lines that jump out of the assert
+//!   (`assert (x is None or` / `y == 2)`) stay, and only evaluate their operand, as
+//!   the original did, before going on. Up to 3.7 a test starting on an earlier line
+//!   than the marker is not stripped at all.
 //!
 //! Line events: the assert's first line keeps one (its `NOP`); continuation lines of
 //! a multi-line test lose theirs, as under `-O`.
@@ -113,13 +122,20 @@ impl Pass for StripAsserts {
         let Some(marker) = Marker::of(version, unit.names()) else {
             return Ok(0);
         };
-        let has_marker = unit
-            .cfg
-            .layout
-            .iter()
-            .any(|&b| unit.cfg.block(b).instrs.iter().any(|i| marker.is(i.op, i.arg)));
+        let has_marker = unit.cfg.layout.iter().any(|&b| {
+            unit.cfg
+                .block(b)
+                .instrs
+                .iter()
+                .any(|i| marker.is(i.op, i.arg))
+        });
         if !has_marker {
             return Ok(0);
+        }
+        // Depths from the code as read; blocks other passes made get none (a copy of a
+        // block's fields must not keep a depth that is no longer its own).
+        for b in unit.cfg.layout.clone() {
+            unit.cfg.graph[b].entry_depth = None;
         }
         if annotate_entry_depths(&mut unit.cfg, unit.code, unit.graph).is_err() {
             return Ok(0);
@@ -206,10 +222,7 @@ const BLOCK_START: Point = (0, 0);
 #[derive(Clone, Copy, Debug)]
 enum Span {
     /// 3.11+: the statement's exact range.
-    Exact {
-        start: (i32, u32),
-        end: (i32, u32),
-    },
+    Exact { start: (i32, u32), end: (i32, u32) },
     /// Up to 3.10: only its first line is known.
     FromLine(i32),
 }
@@ -290,7 +303,10 @@ impl Finder<'_> {
             if store_load.is_some_and(|s| s.code == ins.op.code) {
                 out.push(((k, 1), d - 1));
             }
-            d += i64::from(ins.op.stack_effect(ins.arg, false));
+            // As the shared simulator does: never below zero (3.11/3.12 count
+            // `RETURN_GENERATOR` as 0 though the next `POP_TOP` pops what it resumes
+            // with).
+            d = (d + i64::from(ins.op.stack_effect(ins.arg, false))).max(0);
         }
         Some(out)
     }
@@ -421,19 +437,32 @@ impl Finder<'_> {
                 } else {
                     None // a copy elsewhere (a `finally` body's, in a handler)
                 };
-                let Some((blocks, start)) = part else { continue };
+                let Some((blocks, start)) = part else {
+                    continue;
+                };
                 for x in blocks {
-                    region.start.insert(x, if x == b { start } else { BLOCK_START });
+                    region
+                        .start
+                        .insert(x, if x == b { start } else { BLOCK_START });
                     region.raise.insert(x);
                 }
             }
         }
-        let span = if self.cfg.version == PyVersion::V3_11 {
-            self.span_3_11(&region, span)
-        } else {
-            span
+        // 3.11 gives the marker (and, without a message, the rest of the raise part)
+        // the position of the last operand the test visited, and the test's jumps
+        // either the statement's or an operand's: no instruction reliably starts
+        // where the statement does, so only lines are used, as before 3.11. (Widening
+        // the span to the jumps into the raise part is wrong: for `assert 0` in an
+        // `else:`, the jump is the `if` header's.)
+        let span = match span {
+            Span::Exact { start, .. } if self.cfg.version == PyVersion::V3_11 => {
+                Span::FromLine(start.0)
+            }
+            s => s,
         };
+
         self.grow(&mut region, d, span)?;
+
         self.keep_component(&mut region, anchor.0);
         let entry = self.entry_of(&region, d)?;
         if region.raise.contains(&entry.0) {
@@ -456,42 +485,6 @@ impl Finder<'_> {
             target,
             pos,
         })
-    }
-
-    /// 3.11 gives `LOAD_ASSERTION_ERROR` (and, without a message, the rest of the
-    /// raise part) the position of the last operand the test visited, not the
-    /// statement's; the test's jumps into the raise part carry the statement's. The
-    /// span is taken as what they all cover.
-    fn span_3_11(&self, region: &Region, span: Span) -> Span {
-        let mut span = span;
-        let mut widen = |pos: &Position| {
-            if let (Span::Exact { start, end }, Some(Span::Exact { start: s, end: e })) =
-                (span, Span::of(pos))
-            {
-                span = Span::Exact {
-                    start: start.min(s),
-                    end: end.max(e),
-                };
-            }
-        };
-        for &b in &region.raise {
-            for ins in &self.cfg.block(b).instrs {
-                if !self.marker.is(ins.op, ins.arg) {
-                    widen(&ins.pos);
-                }
-            }
-            for (kind, p) in self.cfg.predecessors(b) {
-                if matches!(kind, EdgeKind::Fallthrough | EdgeKind::Jump)
-                    && self.live.contains(&p)
-                    && !region.raise.contains(&p)
-                {
-                    if let Some(last) = self.cfg.block(p).instrs.last() {
-                        widen(&last.pos);
-                    }
-                }
-            }
-        }
-        span
     }
 
     /// Grows the region backwards from its raise part (see the module documentation).
@@ -518,11 +511,21 @@ impl Finder<'_> {
                         continue;
                     }
                     match self.last_point_at(p, d)? {
-                        None if self.entry_depth(p)? > d => {
+                        // Inside the expression all the way: part of the test when
+                        // `b` is in the middle of it too, or leads to the raise part
+                        // (a chained comparison's last comparison, its cleanup
+                        // `POP_TOP`). Otherwise it is a construct whose edge pops
+                        // down to `d`: a loop's `FOR_ITER` exit, a `finally` block's
+                        // end, the end of an `if` header's condition.
+                        None if (b_depth > d || region.raise.contains(&b))
+                            && self.points(p)?.iter().all(|&(_, x)| x > d) =>
+                        {
                             region.start.insert(p, BLOCK_START);
                             changed = true;
                         }
-                        None => return None,
+                        // Previous code that ends below `d` and pushes on the way
+                        // (3.8's `BEGIN_FINALLY` before a `finally` body).
+                        None => {}
                         Some(pt) => {
                             let instrs = &self.cfg.block(p).instrs;
                             let last = instrs.last()?;
@@ -531,6 +534,10 @@ impl Finder<'_> {
                                 && region.raise.contains(&b);
                             if b_depth > d || tail_is_jump {
                                 region.start.insert(p, pt);
+                                if tail_is_jump && pt == BLOCK_START {
+                                    // Only a jump into the raise part: on its way.
+                                    region.raise.insert(p);
+                                }
                                 changed = true;
                             } else if last.op.flow.cond_jump {
                                 let others: Vec<BlockId> = self
@@ -622,12 +629,12 @@ impl Finder<'_> {
         let mut keep: HashSet<BlockId> = HashSet::from([anchor]);
         let mut work = vec![anchor];
         while let Some(b) = work.pop() {
-            let near = self
-                .normal_successors(b)
-                .into_iter()
-                .chain(self.cfg.predecessors(b).filter_map(|(k, p)| {
-                    matches!(k, EdgeKind::Fallthrough | EdgeKind::Jump).then_some(p)
-                }));
+            let near =
+                self.normal_successors(b)
+                    .into_iter()
+                    .chain(self.cfg.predecessors(b).filter_map(|(k, p)| {
+                        matches!(k, EdgeKind::Fallthrough | EdgeKind::Jump).then_some(p)
+                    }));
             for x in near.collect::<Vec<_>>() {
                 if region.contains(x) && keep.insert(x) {
                     work.push(x);
@@ -719,7 +726,10 @@ impl Finder<'_> {
             _ => {
                 let resolved: Vec<BlockId> = exits.iter().map(|&e| self.through_jumps(e)).collect();
                 let first = resolved[0];
-                if resolved.iter().any(|&r| r != first && !self.same_exit(r, first)) {
+                if resolved
+                    .iter()
+                    .any(|&r| r != first && !self.same_exit(r, first))
+                {
                     return None;
                 }
                 first
@@ -746,7 +756,9 @@ impl Finder<'_> {
                 .find(|(k, _)| matches!(k, EdgeKind::Exception { .. } | EdgeKind::Setup))
         };
         x.len() == y.len()
-            && x.iter().zip(y).all(|(i, j)| i.op.code == j.op.code && i.arg == j.arg)
+            && x.iter()
+                .zip(y)
+                .all(|(i, j)| i.op.code == j.op.code && i.arg == j.arg)
             && terminal(a, x.last())
             && terminal(b, y.last())
             && handler(a) == handler(b)
@@ -858,16 +870,29 @@ def f(a, b, c, d):
 
     #[test]
     fn every_shape_is_stripped_on_every_version() {
-        for v in [(3, 9), (3, 10), (3, 11), (3, 12), (3, 13), (3, 8), (3, 7), (3, 6)] {
+        for v in [
+            (3, 9),
+            (3, 10),
+            (3, 11),
+            (3, 12),
+            (3, 13),
+            (3, 8),
+            (3, 7),
+            (3, 6),
+        ] {
             let Some((n, after)) = go(v, SHAPES, "f") else {
                 continue;
             };
             assert_eq!(n, 7, "{v:?}: {after:#?}");
             assert!(
-                !after.iter().any(|l| l.contains("ASSERTION") || l.contains("AssertionError")),
+                !after
+                    .iter()
+                    .any(|l| l.contains("ASSERTION") || l.contains("AssertionError")),
                 "{v:?}: {after:#?}"
             );
-            assert!(after.iter().any(|l| l.contains("STORE_FAST") && l.contains('x')));
+            assert!(after
+                .iter()
+                .any(|l| l.contains("STORE_FAST") && l.contains('x')));
         }
     }
 
@@ -884,7 +909,13 @@ def f(a, b, c, d):
     fn unconditional_asserts_stay_where_the_compiler_dropped_what_follows() {
         let src = "def f(a):\n    if a:\n        return 1\n    assert False, 'no'\n";
         // 3.8 and 3.9 still test the constant and keep the implicit return.
-        for (v, stripped) in [((3, 8), 1), ((3, 9), 1), ((3, 10), 0), ((3, 12), 0), ((3, 13), 0)] {
+        for (v, stripped) in [
+            ((3, 8), 1),
+            ((3, 9), 1),
+            ((3, 10), 0),
+            ((3, 12), 0),
+            ((3, 13), 0),
+        ] {
             let Some((n, after)) = go(v, src, "f") else {
                 continue;
             };
@@ -910,12 +941,15 @@ def f(a, b, c, d):
     #[test]
     fn columns_separate_an_if_header_on_the_same_line() {
         let src = "def f(a, b, c):\n    if c(): assert a or b\n    return 1\n";
-        for v in [(3, 11), (3, 12), (3, 13)] {
+        for v in [(3, 12), (3, 13)] {
             let Some((n, after)) = go(v, src, "f") else {
                 continue;
             };
             assert_eq!(n, 1, "{v:?}");
-            assert!(after.iter().any(|l| l.contains("CALL")), "{v:?}: {after:#?}");
+            assert!(
+                after.iter().any(|l| l.contains("CALL")),
+                "{v:?}: {after:#?}"
+            );
         }
     }
 
@@ -932,7 +966,9 @@ def f(a, b, c, d):
         if let Some(c) = Compiled::new((3, 8), module) {
             let (n, after) = run_on(&c, "<module>", &StripAsserts, &strip()).unwrap();
             assert_eq!(n, 1);
-            assert!(after.iter().any(|l| l.contains("LOAD_NAME") && l.contains("AssertionError")));
+            assert!(after
+                .iter()
+                .any(|l| l.contains("LOAD_NAME") && l.contains("AssertionError")));
         }
     }
 
@@ -957,23 +993,11 @@ def f(a, b, c, d):
         let (_, after) = run_on(&c, "f", &StripAsserts, &strip()).unwrap();
         assert!(before.iter().any(|l| l.contains("LOAD_ASSERTION_ERROR")));
         assert_eq!(
-            after.iter().map(|l| l.split_whitespace().next().unwrap_or("")).collect::<Vec<_>>(),
+            after
+                .iter()
+                .map(|l| l.split_whitespace().next().unwrap_or(""))
+                .collect::<Vec<_>>(),
             ["RESUME", "NOP", "RETURN_CONST"]
         );
-    }
-}
-#[cfg(test)]
-mod debug_tests {
-    use super::*;
-    use crate::dataflow::testing::{run_on, Compiled};
-    use crate::pass::Options;
-    #[test]
-    fn debug_one() {
-        let src = std::fs::read_to_string("/tmp/exp/dbg.py").unwrap();
-        let mut o = Options::default();
-        o.strip.insert(Strip::Asserts);
-        let c = Compiled::new((3, 11), &src).unwrap();
-        let (n, after) = run_on(&c, "f", &StripAsserts, &o).unwrap();
-        panic!("{n} {after:#?}");
     }
 }

@@ -8,9 +8,10 @@
 //!   constant 0), those loads are re-pointed to a copy appended at the end, which is
 //!   exactly what `-OO` produces (`(None, 'doc')`).
 //! - Module and class bodies: the docstring is stored by the body's first statement,
-//!   `LOAD_CONST doc; STORE_NAME __doc__` (after the class prologue: `__module__`,
-//!   `__qualname__`, 3.13's `__firstlineno__`; 3.13's `__static_attributes__` at the
-//!   end is kept). Both instructions become one `NOP` at the docstring's line, as
+//!   `LOAD_CONST doc; STORE_NAME __doc__` (after `SETUP_ANNOTATIONS` when the body
+//!   has annotations, and after the class prologue: `__module__`, `__qualname__`,
+//!   3.12's `__type_params__` of generic classes, 3.13's `__firstlineno__`; 3.13's
+//!   `__static_attributes__` at the end is kept). Both instructions become one `NOP` at the docstring's line, as
 //!   3.10+ `-OO` leaves (`remove-nops` drops it where a neighbour has the line). From
 //!   3.11 the two carry the same source range for a docstring, unlike an explicit
 //!   `__doc__ = "..."` first statement, which is kept; up to 3.10 the two cannot be
@@ -117,8 +118,18 @@ fn strip_body(unit: &mut Unit<'_>) -> usize {
         // Only the prologue may come first: loads, and stores of dunder names.
         let prologue = match ins.op.name {
             "STORE_NAME" => name_of(ins).is_some_and(|n| n.starts_with("__") && n.ends_with("__")),
-            "RESUME" | "NOP" | "COPY_FREE_VARS" | "MAKE_CELL" | "LOAD_NAME" | "LOAD_CONST"
-            | "LOAD_FAST" | "LOAD_DEREF" | "LOAD_CLOSURE" | "LOAD_LOCALS" => true,
+            "RESUME"
+            | "NOP"
+            | "COPY_FREE_VARS"
+            | "MAKE_CELL"
+            | "SETUP_ANNOTATIONS"
+            | "LOAD_NAME"
+            | "LOAD_CONST"
+            | "LOAD_FAST"
+            | "LOAD_DEREF"
+            | "LOAD_CLOSURE"
+            | "LOAD_LOCALS"
+            | "LOAD_FROM_DICT_OR_DEREF" => true,
             _ => false,
         };
         if !prologue {
@@ -191,8 +202,15 @@ L = lambda: 'lam'
             assert_eq!(n, 1, "{v:?}");
             let consts = consts_of(&c, "g", &StripDocstrings, &strip());
             assert_eq!(consts[0], "None", "{v:?}");
-            let doc = if v == (2, 7) { "[103, 100, 111, 99]" } else { "gdoc" };
-            assert!(consts[1..].iter().any(|s| s.contains(doc)), "{v:?}: {consts:?}");
+            let doc = if v == (2, 7) {
+                "[103, 100, 111, 99]"
+            } else {
+                "gdoc"
+            };
+            assert!(
+                consts[1..].iter().any(|s| s.contains(doc)),
+                "{v:?}: {consts:?}"
+            );
             // No docstring: untouched.
             let (n, _) = run_on(&c, "f", &StripDocstrings, &strip()).unwrap();
             assert_eq!(n, 0, "{v:?}");
