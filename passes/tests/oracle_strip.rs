@@ -16,7 +16,13 @@
 //!   which exit blocks such as `return None` it copies into their predecessors).
 //!
 //! What differs is classified (see `Class`); the figures and the classes are printed
-//! (`--nocapture`) and bounded below, so a regression fails the test.
+//! (`--nocapture`; `PYCOPT_STRIP_ALL=1` lists every differing code object) and bounded
+//! below, so a regression fails the test. Measured (CPython 3.6.15–3.13.0 stdlibs,
+//! exact / without jumps): 3.8 99.96/99.96 %, 3.9 99.96/99.96 %, 3.10 99.89/99.91 %,
+//! 3.11 99.90/99.91 %, 3.12 99.89/99.91 %, 3.13 99.90/99.92 %, at both levels. The
+//! differences left: asserts that cannot pass (3.10+), `if __debug__:` blocks,
+//! emptied `try` bodies, jump and exit-copy layout, code objects only referenced
+//! from stripped asserts, and the ambiguities the pass documents.
 //!
 //! # Behaviour
 //!
@@ -448,30 +454,6 @@ fn opt1_oracle() {
 #[test]
 fn opt2_oracle() {
     opt_oracle(2);
-}
-
-/// Debugging aid: `PYCOPT_STRIP_FILE=<plain pyc> PYCOPT_STRIP_OUT=<out pyc> cargo test
-/// -p pycopt-passes --release --test oracle_strip -- --ignored strip_one` writes our
-/// `-OO`-stripped file (`PYCOPT_STRIP_LEVEL=1` for `-O`).
-#[test]
-#[ignore]
-fn strip_one() {
-    let (Ok(file), Ok(out)) = (
-        std::env::var("PYCOPT_STRIP_FILE"),
-        std::env::var("PYCOPT_STRIP_OUT"),
-    ) else {
-        return;
-    };
-    let level = std::env::var("PYCOPT_STRIP_LEVEL").unwrap_or("2".into());
-    let mut options = Options::default();
-    options.strip.insert(Strip::Asserts);
-    let mut passes = vec!["strip-asserts".to_string()];
-    if level == "2" {
-        options.strip.insert(Strip::Docstrings);
-        passes.push("strip-docstrings".to_string());
-    }
-    let r = common::optimize(&fs::read(file).unwrap(), &passes, 1, &options).unwrap();
-    fs::write(out, r.pyc.to_bytes().unwrap()).unwrap();
 }
 
 /// Standard modules free of `__debug__` (whose `-O` compilation differs from ours,

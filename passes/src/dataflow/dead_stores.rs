@@ -7,11 +7,11 @@
 //!   code unbinds it (`DELETE_FAST x` raises when `x` is unbound, so a store before it
 //!   is observable; 3.12's `LOAD_FAST_AND_CLEAR` saves and restores it);
 //! - `x` is dead after it: no path reaches a read of `x` before another store to it,
-//!   exception edges included ([`Liveness`](super::Liveness));
+//!   exception edges included (`Liveness`);
 //! - the stored value is a known constant (from `LOAD_CONST`, or a copy of one on the
 //!   stack): dropping a reference to a constant runs no finalizer;
 //! - and `x` holds no other object when the store runs — it is unbound, or holds a
-//!   constant stored earlier (a forward may-analysis, [`HeldObjects`]). Otherwise the
+//!   constant stored earlier (a forward may-analysis, `HeldObjects`). Otherwise the
 //!   store would release that object (`x = None` after `x = open(...)` closes the file
 //!   when the last reference goes); without it the object would live until the frame
 //!   ends.

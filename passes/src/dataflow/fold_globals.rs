@@ -5,7 +5,7 @@
 //! deletes (no `global N` assignment, `import`, `def`, `class`, `for`, `with ... as`,
 //! no `import *` or `globals()` anywhere). A load of `N` is replaced only where the
 //! store has certainly run before it, since before it the load raises `NameError`:
-//! - in the module body: where the store dominates the load ([`PointDominance`],
+//! - in the module body: where the store dominates the load (`PointDominance`,
 //!   exception edges included);
 //! - in any other code object: where the store dominates the `LOAD_CONST` that creates
 //!   its outermost enclosing function or class in the module body (the code cannot
@@ -338,7 +338,7 @@ print(late(1)[0], C.size)
     fn a_store_something_jumps_to_is_not_a_constant() {
         // `X = 1 if c else 2` ends in `LOAD_CONST 2; STORE_NAME X`, but the store is
         // also reached with 1.
-        let src = "import sys\nX = 1 if sys.argv else 2\nY = 3\n";
+        let src = "import sys\nY = 3\nX = 1 if sys.argv else 2\n";
         for v in [(2, 7), (3, 8), (3, 12), (3, 13)] {
             let Some(c) = Compiled::new(v, src) else {
                 continue;

@@ -3,16 +3,16 @@
 //! (`remove-dead-stores`), loads of module-level constants (`fold-globals`).
 //!
 //! The analyses they share live here: which fast-local slots are plain locals,
-//! dominance between instruction points ([`PointDominance`]), liveness of fast
-//! locals with exception edges ([`Liveness`]), and which stack values within a block
-//! are known constants ([`ConstStack`]). What each instruction does to fast locals
+//! dominance between instruction points (`PointDominance`), liveness of fast
+//! locals with exception edges (`Liveness`), and which stack values within a block
+//! are known constants (`ConstStack`). What each instruction does to fast locals
 //! comes from core's [`LocalAccess`], and definite assignment from core's
 //! [`DefiniteAssignment`](pycopt_core::analysis::DefiniteAssignment): one place for
 //! each fact.
 
-mod dead_stores;
-mod fold_globals;
-mod propagate_constants;
+pub mod dead_stores;
+pub mod fold_globals;
+pub mod propagate_constants;
 
 pub use dead_stores::RemoveDeadStores;
 pub use fold_globals::{globals_bound_in, FoldGlobals};

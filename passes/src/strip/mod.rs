@@ -12,8 +12,8 @@
 //! place a debugger can stop at, and `remove-nops` drops the `NOP` when a neighbour
 //! already carries the line.
 
-mod asserts;
-mod docstrings;
+pub mod asserts;
+pub mod docstrings;
 
 pub use asserts::StripAsserts;
 pub use docstrings::StripDocstrings;
