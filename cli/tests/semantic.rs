@@ -75,10 +75,14 @@ enum Feature {
     /// `is` between equal constants that CPython does not promise to share or keep
     /// apart (a folded or merged constant may change it).
     LiteralIdentity,
+    /// An assert that cannot pass (`assert False, msg`): from 3.10 CPython deletes the
+    /// code after it, so stripping has nowhere to continue and `--strip asserts`
+    /// leaves it in place (documented in the README), unlike `python -O`.
+    UnconditionalAsserts,
 }
 
 impl Feature {
-    const ALL: [Feature; 7] = [
+    const ALL: [Feature; 8] = [
         Feature::Asserts,
         Feature::Docstrings,
         Feature::Builtins,
@@ -86,6 +90,7 @@ impl Feature {
         Feature::FrameLocals,
         Feature::LineEvents,
         Feature::LiteralIdentity,
+        Feature::UnconditionalAsserts,
     ];
 
     fn name(self) -> &'static str {
@@ -97,6 +102,7 @@ impl Feature {
             Feature::FrameLocals => "frame-locals",
             Feature::LineEvents => "line-events",
             Feature::LiteralIdentity => "literal-identity",
+            Feature::UnconditionalAsserts => "unconditional-asserts",
         }
     }
 
@@ -172,6 +178,7 @@ impl Variant {
                             ("--assume", _) => assumed.push(item),
                             ("--strip", "asserts") => {
                                 out.insert(Feature::Asserts);
+                                out.insert(Feature::UnconditionalAsserts);
                             }
                             ("--strip", "docstrings") => {
                                 out.insert(Feature::Docstrings);
@@ -936,7 +943,7 @@ fn the_rule_masks_only_declared_features_and_picks_cpython_references() {
         );
     }
     let mut strip = BTreeSet::from(assumed);
-    strip.extend([Asserts, Docstrings]);
+    strip.extend([Asserts, Docstrings, UnconditionalAsserts]);
     assert_eq!(variant("3strip").changes(), strip);
     assert_eq!(
         Variant::new(
