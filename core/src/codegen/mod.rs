@@ -263,10 +263,14 @@ pub fn generate(
         LineTable::decode(version, orig).is_ok_and(|table| {
             // The table must describe exactly this code, not a longer original: a
             // 3.10+ table running past `co_code` crashes a tracing interpreter.
-            let ranges = table.lines(version, firstlineno, u32::MAX);
+            // (An lnotab is only searched for offsets of the code; 3.6/3.7 tables may
+            // hold entries at the very end, which CPython wrote and reads fine.)
             let covers = match &table {
-                LineTable::Lnotab(_) => ranges.iter().all(|r| r.start < code_len.max(1)),
-                _ => ranges.last().map_or(code_len == 0, |r| r.end == code_len),
+                LineTable::Lnotab(_) => true,
+                _ => table
+                    .lines(version, firstlineno, u32::MAX)
+                    .last()
+                    .map_or(code_len == 0, |r| r.end == code_len),
             };
             let got = positions_of(&table, version, firstlineno, &instrs, code_len);
             covers && got == positions
