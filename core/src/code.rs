@@ -403,6 +403,20 @@ impl Code {
         self.names_of_kind(g, kind::LOCAL, |l| l.0)
     }
 
+    /// The names deref (`hasfree`) arguments index, in their order: the whole
+    /// locals-plus space from 3.11, `co_cellvars + co_freevars` before (what
+    /// [`DerefIndex`](crate::opcode::DerefIndex) says for the version).
+    pub fn deref_names<'g>(&self, g: &'g ObjectGraph) -> Vec<Cow<'g, str>> {
+        match self.locals {
+            Locals::Plus { .. } => self.locals_plus(g).into_iter().map(|(n, _)| n).collect(),
+            Locals::Split { .. } => {
+                let mut names = self.cellvars(g);
+                names.extend(self.freevars(g));
+                names
+            }
+        }
+    }
+
     /// `co_cellvars`.
     pub fn cellvars<'g>(&self, g: &'g ObjectGraph) -> Vec<Cow<'g, str>> {
         self.names_of_kind(g, kind::CELL, |l| l.2)

@@ -45,7 +45,7 @@ use pycopt_core::cfg::build;
 use pycopt_core::code::{walk_code, Code};
 use pycopt_core::constant::Constant;
 use pycopt_core::marshal::ObjectGraph;
-use pycopt_core::opcode::{table, ArgKind, DerefIndex};
+use pycopt_core::opcode::ArgKind;
 use pycopt_core::{PyVersion, Pyc};
 use pycopt_corpus::Interpreter;
 use pycopt_passes::{Options, Strip};
@@ -66,7 +66,6 @@ const VERSIONS: &[(u8, u8)] = &[
 
 /// One code object's instructions, as compared: sorted `OPNAME arg` strings.
 fn signature(g: &ObjectGraph, code: &Code, version: PyVersion, jumps: bool) -> Vec<String> {
-    let t = table(version);
     let Ok(cfg) = build(code, g, version) else {
         return vec!["<no graph>".into()];
     };
@@ -76,15 +75,11 @@ fn signature(g: &ObjectGraph, code: &Code, version: PyVersion, jumps: bool) -> V
         .into_iter()
         .map(|(n, _)| n.into_owned())
         .collect();
-    let derefs: Vec<String> = match t.deref_index {
-        DerefIndex::LocalsPlus => locals.clone(),
-        DerefIndex::CellsThenFrees => code
-            .cellvars(g)
-            .into_iter()
-            .chain(code.freevars(g))
-            .map(|n| n.into_owned())
-            .collect(),
-    };
+    let derefs: Vec<String> = code
+        .deref_names(g)
+        .into_iter()
+        .map(|n| n.into_owned())
+        .collect();
     let consts = code.consts(g);
     let mut out = Vec::new();
     for b in cfg.reachable() {

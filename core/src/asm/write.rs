@@ -556,19 +556,7 @@ impl Writer<'_> {
                         }
                     }
                     ArgKind::Free => {
-                        let space: Vec<String> = match code.locals {
-                            Locals::Plus { .. } => code
-                                .locals_plus(g)
-                                .into_iter()
-                                .map(|(n, _)| n.into_owned())
-                                .collect(),
-                            Locals::Split { .. } => code
-                                .cellvars(g)
-                                .into_iter()
-                                .chain(code.freevars(g))
-                                .map(|n| n.into_owned())
-                                .collect(),
-                        };
+                        let space = code.deref_names(g);
                         if let Some(s) = space.get(a as usize) {
                             comment.push_str(s);
                         }

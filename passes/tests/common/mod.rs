@@ -15,7 +15,7 @@ use std::process::Output;
 use pycopt_core::cfg::{build, BlockId, EdgeKind};
 use pycopt_core::code::{walk_code, Code};
 use pycopt_core::marshal::ObjectGraph;
-use pycopt_core::opcode::{table, ArgKind, DerefIndex};
+use pycopt_core::opcode::{table, ArgKind};
 use pycopt_core::{PyVersion, Pyc};
 use pycopt_corpus::Interpreter;
 use pycopt_passes::{Assumption, FileStats, Options, PassManager, Pipeline, Registry, Strip};
@@ -345,15 +345,11 @@ pub fn code_listing(g: &ObjectGraph, code: &Code, version: PyVersion) -> Vec<Str
         .into_iter()
         .map(|(n, _)| n.into_owned())
         .collect();
-    let derefs: Vec<String> = match t.deref_index {
-        DerefIndex::LocalsPlus => locals.clone(),
-        DerefIndex::CellsThenFrees => code
-            .cellvars(g)
-            .into_iter()
-            .chain(code.freevars(g))
-            .map(|n| n.into_owned())
-            .collect(),
-    };
+    let derefs: Vec<String> = code
+        .deref_names(g)
+        .into_iter()
+        .map(|n| n.into_owned())
+        .collect();
     // Labels: blocks that a jump, SETUP or handler edge leads to, named by the line of
     // their first instruction (`L12`; `L12.2` for the second such block, `L-` for no
     // line), so that removing code elsewhere does not rename them in the diff.
