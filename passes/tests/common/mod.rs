@@ -201,17 +201,25 @@ pub fn stale_expectations(fixtures: &[Fixture]) -> Vec<PathBuf> {
     out
 }
 
-/// Compiles `source` with `interp` into `out` (`py_compile`, unchecked-hash pyc where
-/// the version has them, so the file runs as it is).
-pub fn compile(interp: &Interpreter, source: &Path, out: &Path) -> Result<(), String> {
+/// Compiles `source` with `interp` into `out` (`py_compile`), recording `display_name`
+/// as the code objects' file name so that listings do not depend on where the checkout
+/// lives.
+pub fn compile(
+    interp: &Interpreter,
+    source: &Path,
+    out: &Path,
+    display_name: &str,
+) -> Result<(), String> {
     let script = "import sys, py_compile\n\
-                  py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)\n";
+                  py_compile.compile(sys.argv[1], cfile=sys.argv[2], dfile=sys.argv[3], \
+                  doraise=True)\n";
     let o = interp
         .run([
             "-c",
             script,
             &source.to_string_lossy(),
             &out.to_string_lossy(),
+            display_name,
         ])
         .map_err(|e| format!("running {interp}: {e}"))?;
     if !o.status.success() {
@@ -626,7 +634,7 @@ pub fn check_fixture(f: &Fixture, interp: &Interpreter) -> Result<(), String> {
     fs::create_dir_all(&opt_dir).unwrap();
     let stock = stock_dir.join(format!("{stem}.pyc"));
     let opt = opt_dir.join(format!("{stem}.pyc"));
-    compile(interp, &f.path, &stock)?;
+    compile(interp, &f.path, &stock, &format!("fixtures/{}.py", f.name))?;
     let data = fs::read(&stock).map_err(|e| e.to_string())?;
     let before = Pyc::parse(data.clone()).map_err(|e| format!("parse: {e}"))?;
     let result = optimize(&data, &f.passes, f.rounds, &f.options)?;
