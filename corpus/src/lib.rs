@@ -34,7 +34,9 @@ pub mod compile;
 pub mod sample;
 mod search;
 
-pub use search::{find, find_all, require, search_report, Interpreter, Rule, Search, SearchReport};
+pub use search::{
+    find, find_all, require, require_tested, search_report, Interpreter, Rule, Search, SearchReport,
+};
 
 /// The CPython release lines pycopt supports and tests against, oldest first.
 ///

@@ -584,6 +584,22 @@ pub fn require(major: u8, minor: u8) -> Option<&'static Interpreter> {
     report.interpreter.as_ref()
 }
 
+/// For corpus-wide tests: the interpreters of every [`SUPPORTED`] version, oldest
+/// first — 3.8–3.13 through [`require`] (so CI fails without them), 2.7, 3.6 and
+/// 3.7 where installed.
+pub fn require_tested() -> Vec<&'static Interpreter> {
+    SUPPORTED
+        .iter()
+        .filter_map(|&(major, minor)| {
+            if (major, minor) >= (3, 8) {
+                require(major, minor)
+            } else {
+                find(major, minor)
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

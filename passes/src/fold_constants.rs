@@ -37,7 +37,7 @@
 //! alone.
 
 use egg::{Extractor, Id};
-use pycopt_core::cfg::{BlockId, Instr};
+use pycopt_core::cfg::{BlockId, Instr, Scan};
 use pycopt_core::codegen::Unit;
 use pycopt_core::linetable::Position;
 use pycopt_core::opcode::{table, ArgKind, OpInfo, OpcodeTable};
@@ -71,8 +71,30 @@ impl Pass for FoldConstants {
         }
     }
 
-    fn run(&self, unit: &mut Unit<'_>, cx: &Context<'_>) -> Result<usize, PassError> {
-        fold(unit, cx.facts, Mode::Constants)
+    fn run(&self, unit: &mut Unit<'_>, _cx: &Context<'_>) -> Result<usize, PassError> {
+        // Constant folding never consults the file's facts: do not read them.
+        fold(unit, None, Mode::Constants)
+    }
+
+    /// Whether the code, read straight through, holds a promising run (see
+    /// [`promising`]): reading across block boundaries only finds more.
+    fn may_change(&self, scan: &Scan<'_>, _cx: &Context<'_>) -> bool {
+        if !scan.version.at_least(PyVersion::V3_6) {
+            return false;
+        }
+        let decoder = Decoder {
+            t: scan.table(),
+            mode: Mode::Constants,
+            module_level: false,
+            facts: None,
+            names: &[],
+        };
+        let meanings: Vec<Meaning> = scan
+            .instrs
+            .iter()
+            .map(|i| decoder.meaning_of(i.op, i.arg))
+            .collect();
+        promising(&meanings)
     }
 }
 
@@ -95,7 +117,7 @@ impl Pass for FoldBuiltins {
         if !cx.assumes(Assumption::Builtins) {
             return Ok(0);
         }
-        fold(unit, cx.facts, Mode::Builtins)
+        fold(unit, Some(cx.facts()), Mode::Builtins)
     }
 }
 
@@ -163,15 +185,20 @@ struct Decoder<'a> {
     /// The module's own code: `LOAD_NAME` finds globals, then builtins (in a class
     /// body the class namespace comes first, which a metaclass may fill).
     module_level: bool,
-    facts: &'a FileFacts,
+    /// The file's facts (builtins mode only).
+    facts: Option<&'a FileFacts>,
     names: &'a [String],
 }
 
 impl Decoder<'_> {
     fn meaning(&self, ins: &Instr) -> Meaning {
+        self.meaning_of(ins.op, ins.arg)
+    }
+
+    /// What opcode `op` with argument `arg` means.
+    fn meaning_of(&self, op: &OpInfo, arg: u32) -> Meaning {
         use Meaning::*;
-        let arg = ins.arg;
-        match ins.op.name {
+        match op.name {
             "LOAD_CONST" => Const,
             "UNARY_NEGATIVE" => Unary(UnaryOp::Neg),
             "UNARY_POSITIVE" => Unary(UnaryOp::Pos),
@@ -190,7 +217,7 @@ impl Decoder<'_> {
                 .and_then(|(_, sym)| BinOp::from_symbol(sym))
                 .map_or(Other, Binary),
             "COMPARE_OP" => {
-                let ArgKind::Compare { shift } = ins.op.arg_kind else {
+                let ArgKind::Compare { shift } = op.arg_kind else {
                     return Other;
                 };
                 // 3.13: bit 4 asks for a bool result (a fused TO_BOOL).
@@ -212,9 +239,9 @@ impl Decoder<'_> {
             "BINARY_SLICE" => BinarySlice,
             "LOAD_GLOBAL" | "LOAD_NAME"
                 if self.mode == Mode::Builtins
-                    && (ins.op.name == "LOAD_GLOBAL" || self.module_level) =>
+                    && (op.name == "LOAD_GLOBAL" || self.module_level) =>
             {
-                let (index, null) = match ins.op.arg_kind {
+                let (index, null) = match op.arg_kind {
                     ArgKind::Name { shift } => (arg >> shift, shift == 1 && arg & 1 == 1),
                     _ => return Other,
                 };
@@ -222,7 +249,9 @@ impl Decoder<'_> {
                     return Other;
                 };
                 match Builtin::from_name(name) {
-                    Some(builtin) if self.facts.builtin_unshadowed(name) => Func { builtin, null },
+                    Some(builtin) if self.facts.is_some_and(|f| f.builtin_unshadowed(name)) => {
+                        Func { builtin, null }
+                    }
                     _ => Other,
                 }
             }
@@ -576,7 +605,7 @@ fn promising(meanings: &[Meaning]) -> bool {
     false
 }
 
-fn fold(unit: &mut Unit<'_>, facts: &FileFacts, mode: Mode) -> Result<usize, PassError> {
+fn fold(unit: &mut Unit<'_>, facts: Option<&FileFacts>, mode: Mode) -> Result<usize, PassError> {
     let version = unit.version();
     if !version.at_least(PyVersion::V3_6) {
         return Ok(0);

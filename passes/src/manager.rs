@@ -2,17 +2,17 @@
 //! in parallel, and accounts for what each pass did.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use pycopt_core::cfg::Scan;
 use pycopt_core::code::walk_code;
 use pycopt_core::codegen::{apply_all, Finished, Unit};
 use pycopt_core::Pyc;
 
-use crate::facts::FileFacts;
 use crate::pass::{Assumption, Context, Options, Pass};
 use crate::pipeline::Pipeline;
 use crate::registry::Registry;
@@ -62,6 +62,9 @@ pub struct FileStats {
     pub code_objects: u64,
     /// Code objects whose code changed.
     pub changed: u64,
+    /// Code objects that no pass could change, as seen from their instructions
+    /// ([`Pass::may_change`]): no graph was built for them.
+    pub screened: u64,
     /// Instructions (without `EXTENDED_ARG` prefixes and caches) before and after.
     pub instrs_before: u64,
     pub instrs_after: u64,
@@ -71,7 +74,8 @@ pub struct FileStats {
     /// Constants and names before and after.
     pub consts_before: u64,
     pub consts_after: u64,
-    /// Per pass, by name.
+    /// Per pass, by name: every pass the options let run (a pass whose assumption
+    /// or strip option is off is not listed).
     pub passes: BTreeMap<String, PassStats>,
     /// Assumptions that some change relied on.
     pub assumptions_used: BTreeSet<String>,
@@ -84,6 +88,7 @@ impl FileStats {
     pub fn merge(&mut self, o: &FileStats) {
         self.code_objects += o.code_objects;
         self.changed += o.changed;
+        self.screened += o.screened;
         self.instrs_before += o.instrs_before;
         self.instrs_after += o.instrs_after;
         self.code_bytes_before += o.code_bytes_before;
@@ -138,6 +143,11 @@ impl PassManager {
         })
     }
 
+    /// The pipeline's pass names, in order.
+    pub fn pass_names(&self) -> Vec<&'static str> {
+        self.passes.iter().map(|p| p.info().name).collect()
+    }
+
     /// The options passes run with.
     pub fn options(&self) -> &Options {
         &self.options
@@ -148,6 +158,14 @@ impl PassManager {
         (self.passes.is_empty() || self.rounds == 0) && !self.rebuild_all
     }
 
+    /// Whether the run's options let `pass` act: its assumption is on and what it
+    /// strips is asked for.
+    fn is_active(&self, pass: &dyn Pass) -> bool {
+        let info = pass.info();
+        info.needs.is_none_or(|a| self.options.assumes(a))
+            && info.strips.is_none_or(|s| self.options.strips(s))
+    }
+
     /// Optimizes every code object of `pyc` in place. Code objects whose pipeline or
     /// result fails keep their original code and are listed in [`FileStats::kept`].
     pub fn optimize(&self, pyc: &mut Pyc) -> FileStats {
@@ -155,30 +173,49 @@ impl PassManager {
         if self.is_identity() {
             return stats;
         }
+        let active: Vec<&dyn Pass> = self
+            .passes
+            .iter()
+            .map(|p| p.as_ref())
+            .filter(|p| self.is_active(*p))
+            .collect();
+        // Every pass that may run is listed, even where no code object needed it.
+        for pass in &active {
+            stats
+                .passes
+                .entry(pass.info().name.to_string())
+                .or_default();
+        }
         let version = pyc.version();
-        let facts = FileFacts::of(pyc);
-        let cx = Context {
-            options: &self.options,
-            facts: &facts,
-            version,
-        };
+        let facts = OnceLock::new();
+        let cx = Context::lazy(&self.options, pyc, &facts);
         let codes = walk_code(&pyc.graph, pyc.root);
         let graph = &pyc.graph;
         let results: Vec<CodeResult> = codes
             .into_par_iter()
             .map(|(id, path)| {
-                let code = graph.as_code(id);
-                let before_bytes = code.map_or(0, |c| c.bytecode(graph).len()) as u64;
-                let before_consts = code.map_or(0, |c| c.consts(graph).len()) as u64;
-                match Unit::open(graph, id, path.clone(), version) {
-                    Ok(unit) => self.run_unit(unit, &cx, before_bytes, before_consts),
-                    Err(reason) => CodeResult::kept(path, reason, before_bytes, before_consts),
+                let Some(code) = graph.as_code(id) else {
+                    return CodeResult::kept(path, "not a code object".into(), 0, 0);
+                };
+                let bytes = code.bytecode(graph).len() as u64;
+                let consts = code.consts(graph).len() as u64;
+                let scan = match Scan::new(code, graph, version) {
+                    Ok(scan) => scan,
+                    Err(e) => return CodeResult::kept(path, format!("graph: {e}"), bytes, consts),
+                };
+                if !self.rebuild_all && !active.iter().any(|p| p.may_change(&scan, &cx)) {
+                    return CodeResult::screened(scan.instrs.len() as u64, bytes, consts);
+                }
+                match Unit::from_scan(&scan, id, path.clone()) {
+                    Ok(unit) => self.run_unit(&active, unit, &cx, bytes, consts),
+                    Err(reason) => CodeResult::kept(path, reason, bytes, consts),
                 }
             })
             .collect();
         let mut finished = Vec::new();
         for r in results {
             stats.code_objects += 1;
+            stats.screened += u64::from(r.screened);
             stats.instrs_before += r.instrs_before;
             stats.instrs_after += r.instrs_after;
             stats.code_bytes_before += r.bytes_before;
@@ -207,6 +244,7 @@ impl PassManager {
 
     fn run_unit(
         &self,
+        active: &[&dyn Pass],
         mut unit: Unit<'_>,
         cx: &Context<'_>,
         bytes_before: u64,
@@ -219,7 +257,7 @@ impl PassManager {
         let mut changed_any = false;
         for _ in 0..self.rounds {
             let mut round_changes = 0;
-            for pass in &self.passes {
+            for pass in active {
                 let info = pass.info();
                 let start = Instant::now();
                 let result = pass.run(&mut unit, cx);
@@ -274,16 +312,9 @@ impl PassManager {
         }
         if !changed_any && !self.rebuild_all {
             return CodeResult {
-                instrs_before,
-                instrs_after: instrs_before,
-                bytes_before,
-                bytes_after: bytes_before,
-                consts_before,
-                consts_after: consts_before,
                 passes,
                 assumptions,
-                kept: None,
-                finished: None,
+                ..CodeResult::unchanged(instrs_before, bytes_before, consts_before)
             };
         }
         let instrs_after = unit.cfg.instruction_count() as u64;
@@ -300,6 +331,7 @@ impl PassManager {
                 assumptions,
                 kept: None,
                 finished: Some(f),
+                screened: false,
             },
             Err(reason) => {
                 let mut r = CodeResult::kept(path, reason, bytes_before, consts_before);
@@ -324,14 +356,17 @@ struct CodeResult {
     assumptions: BTreeSet<Assumption>,
     kept: Option<Kept>,
     finished: Option<Finished>,
+    /// No pass could change it: no graph was built.
+    screened: bool,
 }
 
 impl CodeResult {
-    fn kept(path: String, reason: String, bytes: u64, consts: u64) -> CodeResult {
+    /// A code object left as it was, with these sizes.
+    fn unchanged(instrs: u64, bytes: u64, consts: u64) -> CodeResult {
         CodeResult {
-            kept: Some(Kept { code: path, reason }),
-            instrs_before: 0,
-            instrs_after: 0,
+            kept: None,
+            instrs_before: instrs,
+            instrs_after: instrs,
             bytes_before: bytes,
             bytes_after: bytes,
             consts_before: consts,
@@ -339,6 +374,21 @@ impl CodeResult {
             passes: Vec::new(),
             assumptions: BTreeSet::new(),
             finished: None,
+            screened: false,
+        }
+    }
+
+    fn screened(instrs: u64, bytes: u64, consts: u64) -> CodeResult {
+        CodeResult {
+            screened: true,
+            ..CodeResult::unchanged(instrs, bytes, consts)
+        }
+    }
+
+    fn kept(path: String, reason: String, bytes: u64, consts: u64) -> CodeResult {
+        CodeResult {
+            kept: Some(Kept { code: path, reason }),
+            ..CodeResult::unchanged(0, bytes, consts)
         }
     }
 }

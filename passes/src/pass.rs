@@ -2,9 +2,11 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::OnceLock;
 
+use pycopt_core::cfg::Scan;
 use pycopt_core::codegen::Unit;
-use pycopt_core::PyVersion;
+use pycopt_core::{PyVersion, Pyc};
 
 use crate::facts::FileFacts;
 
@@ -20,9 +22,11 @@ pub struct PassInfo {
     /// Whether every line event (PEP 626) the original code raised is still raised,
     /// in the same order. Passes that only act under an assumption may say `false`.
     pub keeps_line_events: bool,
-    /// The assumption the pass acts under, if any: without it the pass does nothing.
+    /// The assumption the pass acts under, if any: without it the pass does nothing,
+    /// and the manager does not run it.
     pub needs: Option<Assumption>,
-    /// What the pass strips, if it is one of the `--strip` passes.
+    /// What the pass strips, if it is one of the `--strip` passes: the manager runs it
+    /// only when that is asked for.
     pub strips: Option<Strip>,
 }
 
@@ -142,13 +146,50 @@ impl Options {
 pub struct Context<'a> {
     /// The run's options.
     pub options: &'a Options,
-    /// Facts about the whole file the code object is in.
-    pub facts: &'a FileFacts,
     /// The file's Python version.
     pub version: PyVersion,
+    facts: Facts<'a>,
 }
 
-impl Context<'_> {
+/// Where a context's [`FileFacts`] come from.
+enum Facts<'a> {
+    /// Read before.
+    Given(&'a FileFacts),
+    /// Read from the file the first time a pass asks: most pipelines never do.
+    Lazy {
+        pyc: &'a Pyc,
+        cell: &'a OnceLock<FileFacts>,
+    },
+}
+
+impl<'a> Context<'a> {
+    /// A context whose file facts are already known.
+    pub fn new(options: &'a Options, facts: &'a FileFacts, version: PyVersion) -> Self {
+        Context {
+            options,
+            version,
+            facts: Facts::Given(facts),
+        }
+    }
+
+    /// A context for the code objects of `pyc` that reads the file's facts into `cell`
+    /// when a pass first asks for them.
+    pub fn lazy(options: &'a Options, pyc: &'a Pyc, cell: &'a OnceLock<FileFacts>) -> Self {
+        Context {
+            options,
+            version: pyc.version(),
+            facts: Facts::Lazy { pyc, cell },
+        }
+    }
+
+    /// Facts about the whole file the code object is in.
+    pub fn facts(&self) -> &FileFacts {
+        match &self.facts {
+            Facts::Given(f) => f,
+            Facts::Lazy { pyc, cell } => cell.get_or_init(|| FileFacts::of(pyc)),
+        }
+    }
+
     /// Whether the pass may act under `a`: turned on by the user and not visibly
     /// false for this file (see [`FileFacts`]).
     pub fn assumes(&self, a: Assumption) -> bool {
@@ -205,4 +246,15 @@ pub trait Pass: Send + Sync {
 
     /// Runs on one code object; returns the number of changes made.
     fn run(&self, unit: &mut Unit<'_>, cx: &Context<'_>) -> Result<usize, PassError>;
+
+    /// A cheap look before the graph is built: `false` promises that [`Pass::run`] on
+    /// this code object, as it stands, would change nothing. When no pass of a
+    /// pipeline may change a code object, the manager skips building its graph
+    /// altogether, which is most of the cost of a run over a library (most code
+    /// objects give no pass anything to do). Answer from the instructions, block
+    /// starts and edges of the [`Scan`]; when unsure, answer `true` (the default).
+    fn may_change(&self, scan: &Scan<'_>, cx: &Context<'_>) -> bool {
+        let _ = (scan, cx);
+        true
+    }
 }

@@ -84,20 +84,6 @@ fn sweep(m: &PassManager, files: &[PathBuf]) -> (FileStats, Vec<String>) {
     )
 }
 
-fn interpreters() -> Vec<&'static Interpreter> {
-    pycopt_corpus::SUPPORTED
-        .iter()
-        .filter_map(|&(a, b)| {
-            // 3.8-3.13 are required (CI fails without them); older ones when present.
-            if (a, b) >= (3, 8) {
-                pycopt_corpus::require(a, b)
-            } else {
-                pycopt_corpus::find(a, b)
-            }
-        })
-        .collect()
-}
-
 #[test]
 fn classic_passes_over_installed_libraries() {
     let single_every: usize = std::env::var("PYCOPT_CORPUS_SINGLE_EVERY")
@@ -107,7 +93,7 @@ fn classic_passes_over_installed_libraries() {
     let o1 = manager(CLASSIC);
     let mut report = String::new();
     let mut failures = Vec::new();
-    for interp in interpreters() {
+    for interp in pycopt_corpus::require_tested() {
         let tag = interp.tag();
         let started = std::time::Instant::now();
         let files = pycopt_corpus::pyc_files(&interp.library_dir());
@@ -278,7 +264,7 @@ fn copy_modules(interp: &Interpreter, dest: &Path, m: Option<&PassManager>) -> V
 fn optimized_standard_modules_import_and_run() {
     let o1 = manager(CLASSIC);
     let mut failures = Vec::new();
-    for interp in interpreters() {
+    for interp in pycopt_corpus::require_tested() {
         if interp.version() < (3, 6) {
             // 2.7's library differs too much for one driver (no `json` keys order...).
             continue;

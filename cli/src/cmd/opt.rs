@@ -333,7 +333,7 @@ pub fn run(args: &OptArgs) -> Result<i32> {
     let options = manager.options();
     let run = RunReport {
         level: label,
-        passes: totals.passes.keys().cloned().collect(),
+        passes: manager.pass_names().iter().map(|s| s.to_string()).collect(),
         assumptions: options
             .assume
             .iter()
@@ -371,10 +371,11 @@ fn print_summary(run: &RunReport) {
     );
     if t.code_objects > 0 {
         eprintln!(
-            "  code objects  {:>10} ({} changed, {} kept as they were)",
+            "  code objects  {:>10} ({} changed, {} kept as they were; {} needed no pass)",
             t.code_objects,
             t.changed,
-            t.kept.len()
+            t.kept.len(),
+            t.screened
         );
         eprintln!(
             "  instructions  {:>10} -> {:>10}  {}",
@@ -415,6 +416,18 @@ fn print_summary(run: &RunReport) {
                 s.nanos as f64 / 1e6
             );
         }
+    }
+    let off: Vec<&str> = run
+        .passes
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !t.passes.contains_key(*p))
+        .collect();
+    if !off.is_empty() && run.files > 0 {
+        eprintln!(
+            "  not run (off without --assume or --strip): {}",
+            off.join(", ")
+        );
     }
     if !run.assumptions.is_empty() {
         let used: Vec<&str> = t.assumptions_used.iter().map(String::as_str).collect();

@@ -18,11 +18,13 @@ mod build;
 mod depth;
 mod dot;
 mod exceptdepth;
+mod scan;
 
-pub use build::{build, BuildError};
+pub use build::{build, build_scanned, BuildError};
 pub use depth::annotate_entry_depths;
 pub use dot::to_dot;
 pub use exceptdepth::handler_nesting;
+pub use scan::Scan;
 
 use std::collections::HashMap;
 

@@ -18,7 +18,7 @@ mod rebuild;
 pub mod unit;
 
 pub use rebuild::{rebuild_pyc, rebuild_pyc_with, CodeOutcome, CodeReport, RebuildReport};
-pub use unit::{apply, apply_all, ConstEntry, Finished, Unit};
+pub use unit::{apply, apply_all, table_usage, ConstEntry, Finished, Unit};
 
 use std::collections::HashMap;
 

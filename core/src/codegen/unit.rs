@@ -14,11 +14,11 @@
 use std::collections::HashMap;
 
 use super::{generate, Original};
-use crate::cfg::{build, Cfg};
+use crate::cfg::{build_scanned, Cfg, Scan};
 use crate::code::Code;
 use crate::constant::{add_constant, Constant};
 use crate::marshal::{Node, ObjId, ObjectGraph, Value, FLAG_REF};
-use crate::opcode::ArgKind;
+use crate::opcode::{ArgKind, OpInfo};
 use crate::verify::{verify, Limits};
 use crate::version::PyVersion;
 use crate::Pyc;
@@ -52,6 +52,38 @@ pub struct Unit<'g> {
     names_changed: bool,
 }
 
+/// Which constants and names the instructions `(opcode, argument)` use: one flag per
+/// entry of tables of `consts` and `names` entries. `co_consts[0]` (the docstring
+/// slot) always counts as used. Arguments out of range are ignored (the verifier
+/// reports them).
+pub fn table_usage<'a>(
+    instrs: impl Iterator<Item = (&'a OpInfo, u32)>,
+    consts: usize,
+    names: usize,
+) -> (Vec<bool>, Vec<bool>) {
+    let mut used_c = vec![false; consts];
+    let mut used_n = vec![false; names];
+    if let Some(u) = used_c.first_mut() {
+        *u = true;
+    }
+    for (op, arg) in instrs {
+        match op.arg_kind {
+            ArgKind::Const => {
+                if let Some(u) = used_c.get_mut(arg as usize) {
+                    *u = true;
+                }
+            }
+            ArgKind::Name { shift } => {
+                if let Some(u) = used_n.get_mut((arg >> shift) as usize) {
+                    *u = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    (used_c, used_n)
+}
+
 impl<'g> Unit<'g> {
     /// Opens the code object `id` of `graph` (a `.pyc` of `version`).
     pub fn open(
@@ -61,7 +93,14 @@ impl<'g> Unit<'g> {
         version: PyVersion,
     ) -> Result<Unit<'g>, String> {
         let code = graph.as_code(id).ok_or("not a code object")?;
-        let cfg = build(code, graph, version).map_err(|e| format!("graph: {e}"))?;
+        let scan = Scan::new(code, graph, version).map_err(|e| format!("graph: {e}"))?;
+        Unit::from_scan(&scan, id, path)
+    }
+
+    /// Opens a scanned code object (`id` is its object in the scan's graph).
+    pub fn from_scan(scan: &Scan<'g>, id: ObjId, path: String) -> Result<Unit<'g>, String> {
+        let (graph, code) = (scan.graph, scan.code);
+        let cfg = build_scanned(scan).map_err(|e| format!("graph: {e}"))?;
         let consts: Vec<ConstEntry> = code
             .consts(graph)
             .iter()
@@ -159,29 +198,17 @@ impl<'g> Unit<'g> {
     /// their order and `co_consts[0]` (the docstring slot of functions, which 3.12+ pin
     /// too). Returns how many constants and names were removed.
     pub fn compact(&mut self) -> (usize, usize) {
-        let mut used_c = vec![false; self.consts.len()];
-        let mut used_n = vec![false; self.names.len()];
-        if let Some(u) = used_c.first_mut() {
-            *u = true;
-        }
         let blocks = self.cfg.layout.clone();
-        for &b in &blocks {
-            for ins in &self.cfg.graph[b].instrs {
-                match ins.op.arg_kind {
-                    ArgKind::Const => {
-                        if let Some(u) = used_c.get_mut(ins.arg as usize) {
-                            *u = true;
-                        }
-                    }
-                    ArgKind::Name { shift } => {
-                        if let Some(u) = used_n.get_mut((ins.arg >> shift) as usize) {
-                            *u = true;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
+        let (used_c, used_n) = {
+            let cfg = &self.cfg;
+            table_usage(
+                blocks
+                    .iter()
+                    .flat_map(|&b| cfg.graph[b].instrs.iter().map(|i| (i.op, i.arg))),
+                self.consts.len(),
+                self.names.len(),
+            )
+        };
         let renumber = |used: &[bool]| -> Vec<u32> {
             let mut next = 0u32;
             used.iter()

@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use pycopt_core::cfg::Scan;
 use pycopt_core::codegen::{ConstEntry, Unit};
 use pycopt_core::constant::Constant;
 use pycopt_core::opcode::ArgKind;
@@ -80,6 +81,15 @@ impl Pass for CompactTables {
         }
         let (consts, names) = unit.compact();
         Ok(consts + names)
+    }
+
+    /// On untouched code (3.8+) the pass only drops entries nothing uses.
+    fn may_change(&self, scan: &Scan<'_>, _cx: &Context<'_>) -> bool {
+        if !scan.version.at_least(PyVersion::V3_8) {
+            return true;
+        }
+        let (consts, names) = scan.table_usage();
+        consts.contains(&false) || names.contains(&false)
     }
 }
 

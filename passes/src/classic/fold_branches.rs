@@ -16,7 +16,7 @@
 //!
 //! [`Constant::truth`]: pycopt_core::constant::Constant::truth
 
-use pycopt_core::cfg::EdgeKind;
+use pycopt_core::cfg::{EdgeKind, Scan};
 use pycopt_core::codegen::Unit;
 use pycopt_core::constant::Constant;
 use pycopt_core::opcode::ArgKind;
@@ -141,6 +141,28 @@ impl Pass for FoldBranches {
             changes += 1;
         }
         Ok(changes)
+    }
+
+    /// Some block ends in a conditional test of a constant loaded just before it.
+    fn may_change(&self, scan: &Scan<'_>, _cx: &Context<'_>) -> bool {
+        let to_bool = op(scan.version, "TO_BOOL");
+        (0..scan.block_count()).any(|n| {
+            let range = scan.block(n);
+            let last = &scan.instrs[range.end - 1];
+            if jump_shape(last.op) != JumpShape::Cond {
+                return false;
+            }
+            let Some((test, _)) = test_of(last.op.name) else {
+                return false;
+            };
+            let mut at = range.end - 1;
+            if let (Some(tb), Test::Truth { .. }) = (to_bool, test) {
+                if at > range.start && scan.instrs[at - 1].op.code == tb.code {
+                    at -= 1;
+                }
+            }
+            at > range.start && scan.instrs[at - 1].op.name == "LOAD_CONST"
+        })
     }
 }
 

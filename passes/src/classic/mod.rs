@@ -308,11 +308,7 @@ pub(crate) mod testing {
     pub fn run(pass: &dyn crate::Pass, unit: &mut pycopt_core::codegen::Unit<'_>) -> usize {
         let facts = crate::FileFacts::default();
         let options = crate::Options::default();
-        let cx = crate::Context {
-            options: &options,
-            facts: &facts,
-            version: unit.version(),
-        };
+        let cx = crate::Context::new(&options, &facts, unit.version());
         let n = pass.run(unit, &cx).unwrap();
         if let Err(e) = unit.clone().finish() {
             panic!("{}: {e}", pass.info().name);

@@ -18,7 +18,7 @@
 //! instruction raises the same line events.
 
 use pycopt_core::analysis::DefiniteAssignment;
-use pycopt_core::cfg::{BlockId, Cfg, EdgeKind};
+use pycopt_core::cfg::{BlockId, Cfg, EdgeKind, Scan};
 use pycopt_core::codegen::Unit;
 use pycopt_core::opcode::{ArgKind, OpInfo};
 use pycopt_core::PyVersion;
@@ -145,6 +145,84 @@ impl Pass for RemoveDeadPairs {
         }
         Ok(changes)
     }
+
+    /// Some `POP_TOP` follows (after `NOP`s) a push that may be pure in its block,
+    /// or starts a block whose every way in comes right after such a push.
+    fn may_change(&self, scan: &Scan<'_>, _cx: &Context<'_>) -> bool {
+        let v = scan.version;
+        let Some(pop_top) = op(v, "POP_TOP") else {
+            return false;
+        };
+        let may_be_pure = |k: usize| {
+            let o = scan.instrs[k].op;
+            match o.name {
+                "LOAD_CONST" | "DUP_TOP" => true,
+                "COPY" => scan.instrs[k].arg == 1,
+                "LOAD_FAST" => o.arg_kind == ArgKind::Local,
+                _ => false,
+            }
+        };
+        // The last instruction before `end` in block `n` that is not a NOP.
+        let before = |n: usize, end: usize| {
+            (scan.block(n).start..end)
+                .rev()
+                .find(|&q| !scan.instrs[q].op.flow.nop)
+        };
+        (0..scan.block_count()).any(|n| {
+            let range = scan.block(n);
+            let mut first = true;
+            for k in range.clone() {
+                let ins = &scan.instrs[k];
+                if ins.op.flow.nop {
+                    continue;
+                }
+                if ins.op.code == pop_top.code {
+                    if before(n, k).is_some_and(may_be_pure) {
+                        return true;
+                    }
+                    if first && n > 0 && join_may_pair(scan, n, &before, &may_be_pure) {
+                        return true;
+                    }
+                }
+                first = false;
+            }
+            false
+        })
+    }
+}
+
+/// Whether every way into block `n` of `scan` (which starts with `POP_TOP`) comes
+/// by fall-through or a forward unconditional jump right after a push that may be
+/// pure.
+fn join_may_pair(
+    scan: &Scan<'_>,
+    n: usize,
+    before: &dyn Fn(usize, usize) -> Option<usize>,
+    may_be_pure: &dyn Fn(usize) -> bool,
+) -> bool {
+    let mut any = false;
+    for p in 0..scan.block_count() {
+        for (kind, to) in scan.successors(p) {
+            if to != n {
+                continue;
+            }
+            any = true;
+            let range = scan.block(p);
+            let end = match kind {
+                EdgeKind::Fallthrough => range.end,
+                EdgeKind::Jump
+                    if p < n && jump_shape(scan.instrs[range.end - 1].op) == JumpShape::Uncond =>
+                {
+                    range.end - 1
+                }
+                _ => return false,
+            };
+            if !before(p, end).is_some_and(may_be_pure) {
+                return false;
+            }
+        }
+    }
+    any
 }
 
 /// Which pushes are pure, with the definite-assignment facts computed on demand.

@@ -8,6 +8,7 @@
 //! neighbour must have no line either): no instruction ever gains a line it did not
 //! have. Blocks left empty are removed, their edges passed on.
 
+use pycopt_core::cfg::Scan;
 use pycopt_core::codegen::Unit;
 
 use super::{drop_nops, remove_empty_blocks};
@@ -43,6 +44,10 @@ impl Pass for RemoveNops {
         }
         remove_empty_blocks(cfg);
         Ok(changes)
+    }
+
+    fn may_change(&self, scan: &Scan<'_>, _cx: &Context<'_>) -> bool {
+        scan.instrs.iter().any(|i| i.op.flow.nop)
     }
 }
 

@@ -20,7 +20,7 @@
 
 use std::collections::HashSet;
 
-use pycopt_core::cfg::{BlockId, EdgeKind};
+use pycopt_core::cfg::{BlockId, EdgeKind, Scan};
 use pycopt_core::codegen::Unit;
 
 use super::{lnotab_events, new_instr, op};
@@ -179,6 +179,10 @@ impl Pass for RemoveUnreachable {
         let graph = &cfg.graph;
         cfg.layout.retain(|&b| graph.contains_node(b));
         Ok(changes)
+    }
+
+    fn may_change(&self, scan: &Scan<'_>, _cx: &Context<'_>) -> bool {
+        scan.reachable().contains(&false)
     }
 }
 

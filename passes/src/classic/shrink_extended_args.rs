@@ -8,6 +8,7 @@
 //! instructions. A jump's final argument is only known at code generation, which
 //! then writes what it needs.
 
+use pycopt_core::cfg::Scan;
 use pycopt_core::codegen::Unit;
 use pycopt_core::instr::prefixes_needed;
 
@@ -41,6 +42,12 @@ impl Pass for ShrinkExtendedArgs {
         }
         Ok(changes)
     }
+
+    fn may_change(&self, scan: &Scan<'_>, _cx: &Context<'_>) -> bool {
+        scan.instrs
+            .iter()
+            .any(|i| i.prefixes > 0 && i.prefixes > prefixes_needed(i.arg, scan.version))
+    }
 }
 
 #[cfg(test)]
@@ -68,10 +75,10 @@ mod tests {
     fn ctx() -> Context<'static> {
         static OPTIONS: std::sync::OnceLock<crate::Options> = std::sync::OnceLock::new();
         static FACTS: std::sync::OnceLock<crate::FileFacts> = std::sync::OnceLock::new();
-        Context {
-            options: OPTIONS.get_or_init(Default::default),
-            facts: FACTS.get_or_init(Default::default),
-            version: pycopt_core::PyVersion::V3_9,
-        }
+        Context::new(
+            OPTIONS.get_or_init(Default::default),
+            FACTS.get_or_init(Default::default),
+            pycopt_core::PyVersion::V3_9,
+        )
     }
 }

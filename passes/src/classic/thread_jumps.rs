@@ -29,8 +29,9 @@
 
 use std::collections::HashMap;
 
-use pycopt_core::cfg::{BlockId, Cfg, EdgeKind};
+use pycopt_core::cfg::{BlockId, Cfg, EdgeKind, Scan};
 use pycopt_core::codegen::Unit;
+use pycopt_core::opcode::OpInfo;
 
 use super::{
     drop_nops, handler_of, jump_shape, layout_index, layout_next, line_before, lnotab_events,
@@ -92,6 +93,34 @@ impl Pass for ThreadJumps {
             }
         }
         Ok(changes)
+    }
+
+    /// Some block ends in a jump to the next block, to a block that only jumps, or
+    /// (3.10+) to a small return block.
+    fn may_change(&self, scan: &Scan<'_>, _cx: &Context<'_>) -> bool {
+        let t = scan.table();
+        (0..scan.block_count()).any(|n| {
+            let last = &scan.instrs[scan.block(n).end - 1];
+            let shape = jump_shape(last.op);
+            if shape == JumpShape::Other {
+                return false;
+            }
+            let Some(to) = last.jump_target(t).and_then(|o| scan.index_of(o)) else {
+                return false;
+            };
+            let target = scan.block_of(to);
+            if shape == JumpShape::Uncond && target == n + 1 {
+                return true;
+            }
+            if target <= n {
+                return false;
+            }
+            let body = &scan.instrs[scan.block(target)];
+            (body.len() == 1 && jump_shape(body[0].op) == JumpShape::Uncond)
+                || (shape == JumpShape::Uncond
+                    && !lnotab_events(scan.version)
+                    && small_return(body.iter().map(|i| i.op)))
+        })
     }
 }
 
@@ -201,20 +230,25 @@ fn step(
 /// Whether `t` is at most four instructions that only load, pop and return, with no
 /// way out but the return.
 fn is_return_block(cfg: &Cfg, t: BlockId) -> bool {
-    let instrs = &cfg.block(t).instrs;
-    let Some(last) = instrs.last() else {
-        return false;
-    };
-    if instrs.len() > 4 || !matches!(last.op.name, "RETURN_VALUE" | "RETURN_CONST") {
-        return false;
-    }
-    let body_ok = instrs[..instrs.len() - 1]
-        .iter()
-        .all(|i| i.op.flow.nop || matches!(i.op.name, "LOAD_CONST" | "LOAD_FAST" | "POP_TOP"));
-    body_ok
+    small_return(cfg.block(t).instrs.iter().map(|i| i.op))
         && cfg
             .successors(t)
             .all(|(k, _)| matches!(k, EdgeKind::Exception { .. }))
+}
+
+/// Whether the opcodes are at most four that only load and pop, then return.
+fn small_return<'a>(ops: impl ExactSizeIterator<Item = &'a OpInfo>) -> bool {
+    let n = ops.len();
+    if n == 0 || n > 4 {
+        return false;
+    }
+    ops.enumerate().all(|(k, op)| {
+        if k + 1 == n {
+            matches!(op.name, "RETURN_VALUE" | "RETURN_CONST")
+        } else {
+            op.flow.nop || matches!(op.name, "LOAD_CONST" | "LOAD_FAST" | "POP_TOP")
+        }
+    })
 }
 
 #[cfg(test)]

@@ -57,7 +57,7 @@ impl Pass for FoldGlobals {
     }
 
     fn run(&self, unit: &mut Unit<'_>, cx: &Context<'_>) -> Result<usize, PassError> {
-        let facts = cx.facts;
+        let facts = cx.facts();
         if !cx.assumes(Assumption::FinalGlobals) || facts.module_constants.is_empty() {
             return Ok(0);
         }

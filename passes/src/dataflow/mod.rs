@@ -37,7 +37,7 @@ const CO_OPTIMIZED: i32 = 0x1;
 /// introspection, the file shows none, and the code is a function's.
 fn locals_are_private(unit: &Unit<'_>, cx: &Context<'_>) -> bool {
     cx.assumes(Assumption::NoFrameIntrospection)
-        && !cx.facts.introspects_frames
+        && !cx.facts().introspects_frames
         && unit.flags() & CO_OPTIMIZED != 0
 }
 
@@ -537,11 +537,7 @@ pub(crate) mod testing {
     ) -> Option<(usize, Unit<'g>)> {
         let (id, path) = find(c, name)?;
         let facts = FileFacts::of(&c.pyc);
-        let cx = Context {
-            options,
-            facts: &facts,
-            version: c.pyc.version(),
-        };
+        let cx = Context::new(options, &facts, c.pyc.version());
         let mut unit = Unit::open(&c.pyc.graph, id, path, c.pyc.version()).unwrap();
         let n = pass.run(&mut unit, &cx).unwrap();
         Some((n, unit))

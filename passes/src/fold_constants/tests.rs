@@ -29,11 +29,7 @@ fn run_pass_as(
     if assume_builtins {
         options.assume.insert(Assumption::Builtins);
     }
-    let cx = Context {
-        options: &options,
-        facts: &facts,
-        version: pyc.version(),
-    };
+    let cx = Context::new(&options, &facts, pyc.version());
     let mut unit = Unit::open(&pyc.graph, pyc.root, path.into(), pyc.version()).unwrap();
     let n = pass.run(&mut unit, &cx).unwrap();
     let mut out = Vec::new();
