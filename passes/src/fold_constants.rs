@@ -119,6 +119,24 @@ impl Pass for FoldBuiltins {
         }
         fold(unit, Some(cx.facts()), Mode::Builtins)
     }
+
+    /// Some `LOAD_GLOBAL` or `LOAD_NAME` reads a foldable builtin's name.
+    fn may_change(&self, scan: &Scan<'_>, _cx: &Context<'_>) -> bool {
+        if !scan.version.at_least(PyVersion::V3_6) {
+            return false;
+        }
+        let names = scan.graph.as_tuple(scan.code.names).unwrap_or(&[]);
+        scan.instrs.iter().any(|i| {
+            let ArgKind::Name { shift } = i.op.arg_kind else {
+                return false;
+            };
+            matches!(i.op.name, "LOAD_GLOBAL" | "LOAD_NAME")
+                && names
+                    .get((i.arg >> shift) as usize)
+                    .and_then(|&n| scan.graph.as_str(n))
+                    .is_none_or(|n| Builtin::from_name(&n).is_some())
+        })
+    }
 }
 
 /// Which regions a run rewrites.

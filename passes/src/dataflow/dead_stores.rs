@@ -27,14 +27,17 @@
 //! debuggers see the difference.
 
 use pycopt_core::analysis::LocalAccess;
-use pycopt_core::cfg::{BlockId, Cfg, EdgeKind};
+use pycopt_core::cfg::{BlockId, Cfg, EdgeKind, Scan};
 use pycopt_core::codegen::Unit;
 use pycopt_core::opcode::ArgKind;
 use pycopt_core::PyVersion;
 
 use std::collections::HashMap;
 
-use super::{locals_are_private, new_instr, op, plain_local, Bits, ConstStack, Liveness};
+use super::{
+    locals_are_private, new_instr, op, plain_local, scan_stores_a_constant, stores_a_constant,
+    Bits, ConstStack, Liveness,
+};
 use crate::pass::{Assumption, Context, Pass, PassError, PassInfo};
 
 /// See the [module documentation](self).
@@ -53,35 +56,30 @@ impl Pass for RemoveDeadStores {
     }
 
     fn run(&self, unit: &mut Unit<'_>, cx: &Context<'_>) -> Result<usize, PassError> {
-        if !locals_are_private(unit, cx) {
+        if !locals_are_private(unit.flags(), cx) {
             return Ok(0);
         }
         let version = unit.version();
         let cfg = &mut unit.cfg;
         let frame = cfg.frame.clone();
-        let mut unbound = Bits::default();
         // Stores of a known constant into a plain local: without one, nothing to do
         // (and the analyses below are not worth running).
-        let mut candidates = false;
-        for &b in &cfg.layout {
-            let mut stack = ConstStack::default();
-            for ins in &cfg.block(b).instrs {
-                match LocalAccess::of(version, ins.op, ins.arg) {
-                    LocalAccess::Delete(x) | LocalAccess::LoadAndClear(x) => unbound.insert(x),
-                    LocalAccess::Store(x) | LocalAccess::StoreLoad(x, _) => {
-                        candidates |= stack.top().is_some() && plain_local(&frame, x);
-                    }
-                    LocalAccess::StorePair(x, y) => {
-                        candidates |= (stack.top().is_some() && plain_local(&frame, x))
-                            || (stack.nth(2).is_some() && plain_local(&frame, y));
-                    }
-                    _ => {}
-                }
-                stack.step(version, ins);
-            }
-        }
-        if !candidates {
+        let blocks = cfg
+            .layout
+            .iter()
+            .map(|&b| cfg.block(b).instrs.iter().map(|i| (i.op, i.arg)));
+        if !stores_a_constant(version, &frame, blocks) {
             return Ok(0);
+        }
+        let mut unbound = Bits::default();
+        for &b in &cfg.layout {
+            for ins in &cfg.block(b).instrs {
+                if let LocalAccess::Delete(x) | LocalAccess::LoadAndClear(x) =
+                    LocalAccess::of(version, ins.op, ins.arg)
+                {
+                    unbound.insert(x);
+                }
+            }
         }
         let eligible = |x: u32| plain_local(&frame, x) && !unbound.contains(x);
         let live = Liveness::compute(cfg);
@@ -123,7 +121,7 @@ impl Pass for RemoveDeadStores {
                     _ => {}
                 }
                 HeldObjects::step(version, ins, &stack, &mut state);
-                stack.step(version, ins);
+                stack.step(version, ins.op, ins.arg);
             }
             let instrs = &mut cfg.graph[b].instrs;
             for edit in edits.into_iter().rev() {
@@ -159,6 +157,10 @@ impl Pass for RemoveDeadStores {
             }
         }
         Ok(changes)
+    }
+
+    fn may_change(&self, scan: &Scan<'_>, cx: &Context<'_>) -> bool {
+        scan_stores_a_constant(scan, cx)
     }
 }
 
@@ -216,7 +218,7 @@ impl HeldObjects {
                 *w &= !before.0.get(i).copied().unwrap_or(0);
             }
             made.union_with(&gained);
-            stack.step(cfg.version, ins);
+            stack.step(cfg.version, ins.op, ins.arg);
         }
         (s, made)
     }

@@ -27,7 +27,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use pycopt_core::cfg::{build, Cfg};
+use pycopt_core::cfg::{build, Cfg, Scan};
 use pycopt_core::code::walk_code;
 use pycopt_core::codegen::Unit;
 use pycopt_core::constant::Constant;
@@ -165,6 +165,29 @@ impl Pass for FoldGlobals {
             unit.cfg.graph[b].instrs.splice(k..=k, new);
         }
         Ok(changes)
+    }
+
+    /// Some `LOAD_GLOBAL` or `LOAD_NAME` reads a module constant of the file.
+    fn may_change(&self, scan: &Scan<'_>, cx: &Context<'_>) -> bool {
+        let loads =
+            |i: &&pycopt_core::instr::Instruction| matches!(i.op.name, "LOAD_GLOBAL" | "LOAD_NAME");
+        if !scan.instrs.iter().any(|i| loads(&i)) {
+            return false;
+        }
+        let constants = &cx.facts().module_constants;
+        if constants.is_empty() {
+            return false;
+        }
+        let names = scan.graph.as_tuple(scan.code.names).unwrap_or(&[]);
+        scan.instrs.iter().filter(loads).any(|i| {
+            let ArgKind::Name { shift } = i.op.arg_kind else {
+                return true;
+            };
+            names
+                .get((i.arg >> shift) as usize)
+                .and_then(|&n| scan.graph.as_str(n))
+                .is_none_or(|n| !NEVER.contains(&n.as_ref()) && constants.contains_key(n.as_ref()))
+        })
     }
 }
 

@@ -21,9 +21,8 @@ pub use propagate_constants::PropagateConstants;
 use std::collections::HashMap;
 
 use pycopt_core::analysis::LocalAccess;
-use pycopt_core::cfg::{BlockId, Cfg, EdgeKind, Frame, Instr};
+use pycopt_core::cfg::{BlockId, Cfg, EdgeKind, Frame, Instr, Scan};
 use pycopt_core::code::kind;
-use pycopt_core::codegen::Unit;
 use pycopt_core::linetable::Position;
 use pycopt_core::opcode::{table, OpInfo};
 use pycopt_core::PyVersion;
@@ -35,10 +34,65 @@ const CO_OPTIMIZED: i32 = 0x1;
 
 /// Whether a pass may rewrite the fast locals of `unit`: the user assumes no frame
 /// introspection, the file shows none, and the code is a function's.
-fn locals_are_private(unit: &Unit<'_>, cx: &Context<'_>) -> bool {
-    cx.assumes(Assumption::NoFrameIntrospection)
+fn locals_are_private(flags: i32, cx: &Context<'_>) -> bool {
+    flags & CO_OPTIMIZED != 0
+        && cx.assumes(Assumption::NoFrameIntrospection)
         && !cx.facts().introspects_frames
-        && unit.flags() & CO_OPTIMIZED != 0
+}
+
+/// Whether some block stores a constant known from the stack (a `LOAD_CONST`, or a
+/// copy of one) into a plain local: what `propagate-constants` and
+/// `remove-dead-stores` need to find anything. `blocks` gives each block's
+/// `(opcode, argument)`s.
+fn stores_a_constant<'a, B, I>(version: PyVersion, frame: &Frame, blocks: B) -> bool
+where
+    B: IntoIterator<Item = I>,
+    I: IntoIterator<Item = (&'a OpInfo, u32)>,
+{
+    for block in blocks {
+        let mut stack = ConstStack::default();
+        for (op, arg) in block {
+            let found = match LocalAccess::of(version, op, arg) {
+                LocalAccess::Store(x) | LocalAccess::StoreLoad(x, _) => {
+                    stack.top().is_some() && plain_local(frame, x)
+                }
+                LocalAccess::StorePair(x, y) => {
+                    (stack.top().is_some() && plain_local(frame, x))
+                        || (stack.nth(2).is_some() && plain_local(frame, y))
+                }
+                _ => false,
+            };
+            if found {
+                return true;
+            }
+            stack.step(version, op, arg);
+        }
+    }
+    false
+}
+
+/// [`stores_a_constant`] over a scanned code object whose locals are private.
+fn scan_stores_a_constant(scan: &Scan<'_>, cx: &Context<'_>) -> bool {
+    if scan.code.flags & CO_OPTIMIZED == 0 {
+        return false;
+    }
+    // Cheap before the frame and the facts: no local store at all.
+    let version = scan.version;
+    let any_store = scan.instrs.iter().any(|i| {
+        matches!(
+            LocalAccess::of(version, i.op, i.arg),
+            LocalAccess::Store(_) | LocalAccess::StoreLoad(..) | LocalAccess::StorePair(..)
+        )
+    });
+    if !any_store || !locals_are_private(scan.code.flags, cx) {
+        return false;
+    }
+    let frame = Frame::of(scan.code, scan.graph);
+    stores_a_constant(
+        version,
+        &frame,
+        (0..scan.block_count()).map(|n| scan.instrs[scan.block(n)].iter().map(|i| (i.op, i.arg))),
+    )
 }
 
 /// Whether slot `x` is a plain local: not an argument, not a cell or free variable,
@@ -253,10 +307,10 @@ impl ConstStack {
         self.0.pop();
     }
 
-    /// The effect of `ins`.
-    fn step(&mut self, version: PyVersion, ins: &Instr) {
-        let name = ins.op.name;
-        match LocalAccess::of(version, ins.op, ins.arg) {
+    /// The effect of opcode `op` with argument `arg`.
+    fn step(&mut self, version: PyVersion, op: &OpInfo, arg: u32) {
+        let name = op.name;
+        match LocalAccess::of(version, op, arg) {
             LocalAccess::Load(_) | LocalAccess::LoadChecked(_) | LocalAccess::LoadAndClear(_) => {
                 self.0.push(None);
                 return;
@@ -290,7 +344,7 @@ impl ConstStack {
             _ => {}
         }
         match name {
-            "LOAD_CONST" => self.0.push(Some(ins.arg)),
+            "LOAD_CONST" => self.0.push(Some(arg)),
             "DUP_TOP" => {
                 let v = self.top();
                 self.0.push(v);

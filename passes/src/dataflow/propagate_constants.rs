@@ -26,10 +26,10 @@
 use std::collections::HashMap;
 
 use pycopt_core::analysis::{DefiniteAssignment, LocalAccess};
-use pycopt_core::cfg::Instr;
+use pycopt_core::cfg::{Instr, Scan};
 use pycopt_core::codegen::Unit;
 
-use super::{locals_are_private, new_instr, op, plain_local};
+use super::{locals_are_private, new_instr, op, plain_local, scan_stores_a_constant};
 use crate::pass::{Assumption, Context, Pass, PassError, PassInfo};
 
 /// See the [module documentation](self).
@@ -49,7 +49,7 @@ impl Pass for PropagateConstants {
     }
 
     fn run(&self, unit: &mut Unit<'_>, cx: &Context<'_>) -> Result<usize, PassError> {
-        if !locals_are_private(unit, cx) {
+        if !locals_are_private(unit.flags(), cx) {
             return Ok(0);
         }
         let constants = single_constant_locals(unit);
@@ -106,6 +106,11 @@ impl Pass for PropagateConstants {
             }
         }
         Ok(changes)
+    }
+
+    /// A local assigned once from a constant is in particular stored a constant.
+    fn may_change(&self, scan: &Scan<'_>, cx: &Context<'_>) -> bool {
+        scan_stores_a_constant(scan, cx)
     }
 }
 
