@@ -3,14 +3,19 @@
 # in the same run on the same machine, and the static reduction pycopt makes.
 #
 # Usage: corpus/scripts/opt_vs_compileall.sh X.Y [LEVEL...]     (default levels: 2 3)
+#        PYCOPT_VS_ROUNDS=N (default 5) timed rounds per tool
 #
 # Steps: the interpreter's stdlib folder (lib/pythonX.Y without site-packages and
-# without existing __pycache__ folders) are copied to a temporary folder; the
-# interpreter's `compileall -q -j 0` compiles them (wall time, all cores); then for
-# each level `pycopt opt -OLEVEL --report` rewrites the compiled copy into another
-# folder (wall time and peak memory from /usr/bin/time, all cores). One markdown
-# table row per level is printed: files, compileall seconds, pycopt seconds, ratio,
-# peak MiB, instructions and code bytes before/after.
+# without existing __pycache__ folders) is copied to a temporary folder, and both
+# tools run once untimed (compileall writes the .pyc files pycopt reads; pycopt fills
+# its output folder). Then, interleaved round by round, the interpreter's
+# `compileall -f -q -j 0` recompiles every source and `pycopt opt -OLEVEL` rewrites
+# every compiled file into its output folder: both replace files that exist, through
+# a temporary and a rename, on all cores. Wall times are medians over the rounds
+# (file creation on a busy filesystem varies a lot from run to run; the medians of
+# interleaved rounds see the same conditions). One markdown row per level: files,
+# compileall seconds, pycopt seconds, ratio, peak MiB (from /usr/bin/time),
+# instructions and code bytes before/after.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -31,10 +36,11 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/src"
 tar -C "$lib" --exclude=./site-packages --exclude=__pycache__ -cf - . | tar -C "$work/src" -xf -
 
-start=$(date +%s.%N)
-"$python" -m compileall -q -j 0 "$work/src" >/dev/null 2>&1 || true
-end=$(date +%s.%N)
-compile_s=$(echo "$end - $start" | bc -l)
+rounds="${PYCOPT_VS_ROUNDS:-5}"
+compileall() { "$python" -m compileall -f -q -j 0 "$work/src" >/dev/null 2>&1 || true; }
+timed() { local start end; start=$(date +%s.%N); "$@"; end=$(date +%s.%N); echo "$end - $start" | bc -l; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+compileall
 
 echo "| version | level | files | compileall s | pycopt s | ratio | peak MiB | instructions | code bytes |"
 echo "|---|---|---:|---:|---:|---:|---:|---|---|"
@@ -42,7 +48,14 @@ for level in "${levels[@]}"; do
   rm -rf "$work/out"
   /usr/bin/time -f '%e %M' -o "$work/time.txt" \
     "$pycopt" opt -q -O"$level" "$work/src" -o "$work/out" --report "$work/report.json" || true
-  read -r wall rss_kb < "$work/time.txt"
+  read -r _ rss_kb < "$work/time.txt"
+  : > "$work/compile_s"; : > "$work/opt_s"
+  for _ in $(seq "$rounds"); do
+    timed compileall >> "$work/compile_s"
+    timed "$pycopt" opt -q -O"$level" "$work/src" -o "$work/out" >> "$work/opt_s"
+  done
+  compile_s=$(median < "$work/compile_s")
+  wall=$(median < "$work/opt_s")
   "$python" - "$work/report.json" "$version" "$level" "$compile_s" "$wall" "$rss_kb" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

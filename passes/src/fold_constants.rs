@@ -36,6 +36,8 @@
 //! Python 2.7 has other semantics (`/` on ints, `str` as bytes): both passes leave it
 //! alone.
 
+use std::sync::OnceLock;
+
 use egg::{Extractor, Id};
 use pycopt_core::cfg::{BlockId, Instr, Scan};
 use pycopt_core::codegen::Unit;
@@ -89,12 +91,7 @@ impl Pass for FoldConstants {
             facts: None,
             names: &[],
         };
-        let meanings: Vec<Meaning> = scan
-            .instrs
-            .iter()
-            .map(|i| decoder.meaning_of(i.op, i.arg))
-            .collect();
-        promising(&meanings)
+        promising(scan.instrs.iter().map(|i| decoder.meaning_of(i.op, i.arg)))
     }
 }
 
@@ -215,14 +212,16 @@ impl Decoder<'_> {
 
     /// What opcode `op` with argument `arg` means.
     fn meaning_of(&self, op: &OpInfo, arg: u32) -> Meaning {
+        match readings(self.t)[op.code as usize] {
+            Reading::Fixed(m) => m,
+            Reading::ByArgument => self.by_argument(op, arg),
+        }
+    }
+
+    /// What an opcode of [`Reading::ByArgument`] means with argument `arg`.
+    fn by_argument(&self, op: &OpInfo, arg: u32) -> Meaning {
         use Meaning::*;
         match op.name {
-            "LOAD_CONST" => Const,
-            "UNARY_NEGATIVE" => Unary(UnaryOp::Neg),
-            "UNARY_POSITIVE" => Unary(UnaryOp::Pos),
-            "UNARY_INVERT" => Unary(UnaryOp::Invert),
-            "UNARY_NOT" => Unary(UnaryOp::Not),
-            "TO_BOOL" => Unary(UnaryOp::Truth),
             "CALL_INTRINSIC_1"
                 if self.t.intrinsic1.get(arg as usize) == Some(&"INTRINSIC_UNARY_POSITIVE") =>
             {
@@ -253,8 +252,6 @@ impl Decoder<'_> {
             "CONTAINS_OP" if arg <= 1 => In(arg == 1),
             "BUILD_TUPLE" => Tuple(arg),
             "BUILD_SLICE" if arg == 2 || arg == 3 => Slice(arg),
-            "BINARY_SUBSCR" => Subscr,
-            "BINARY_SLICE" => BinarySlice,
             "LOAD_GLOBAL" | "LOAD_NAME"
                 if self.mode == Mode::Builtins
                     && (op.name == "LOAD_GLOBAL" || self.module_level) =>
@@ -276,9 +273,55 @@ impl Decoder<'_> {
             "PUSH_NULL" if self.mode == Mode::Builtins => PushNull,
             "PRECALL" if self.mode == Mode::Builtins => Precall(arg),
             "CALL" | "CALL_FUNCTION" if self.mode == Mode::Builtins => Call(arg),
-            name => classic_binary(name).map_or(Other, Binary),
+            _ => Other,
         }
     }
+}
+
+/// What an opcode means to the expression builder, before its argument is known.
+#[derive(Clone, Copy, Debug)]
+enum Reading {
+    /// The same whatever the argument and mode.
+    Fixed(Meaning),
+    /// Decided by the argument or the mode ([`Decoder::by_argument`]).
+    ByArgument,
+}
+
+/// The reading of the opcode called `name`.
+fn reading(name: &str) -> Reading {
+    use Meaning::*;
+    Reading::Fixed(match name {
+        "LOAD_CONST" => Const,
+        "UNARY_NEGATIVE" => Unary(UnaryOp::Neg),
+        "UNARY_POSITIVE" => Unary(UnaryOp::Pos),
+        "UNARY_INVERT" => Unary(UnaryOp::Invert),
+        "UNARY_NOT" => Unary(UnaryOp::Not),
+        "TO_BOOL" => Unary(UnaryOp::Truth),
+        "BINARY_SUBSCR" => Subscr,
+        "BINARY_SLICE" => BinarySlice,
+        "CALL_INTRINSIC_1" | "BINARY_OP" | "COMPARE_OP" | "IS_OP" | "CONTAINS_OP"
+        | "BUILD_TUPLE" | "BUILD_SLICE" | "LOAD_GLOBAL" | "LOAD_NAME" | "PUSH_NULL" | "PRECALL"
+        | "CALL" | "CALL_FUNCTION" => return Reading::ByArgument,
+        name => classic_binary(name).map_or(Other, Binary),
+    })
+}
+
+/// The reading of every opcode number of `t`'s version, worked out once per version
+/// (matching names for every instruction was a tenth of a run's time).
+fn readings(t: &'static OpcodeTable) -> &'static [Reading; 256] {
+    static TABLES: [OnceLock<[Reading; 256]>; PyVersion::ALL.len()] =
+        [const { OnceLock::new() }; PyVersion::ALL.len()];
+    let index = PyVersion::ALL
+        .iter()
+        .position(|&v| v == t.version)
+        .expect("every table is of a known version");
+    TABLES[index].get_or_init(|| {
+        let mut out = [Reading::Fixed(Meaning::Other); 256];
+        for op in t.iter() {
+            out[op.code as usize] = reading(op.name);
+        }
+        out
+    })
 }
 
 /// A value on the simulated stack.
@@ -585,11 +628,11 @@ impl Builder<'_> {
 /// its operands computed from constants right before it, or a `not`/truth test
 /// follows a test (the negation rules). Most blocks have neither, and skipping them
 /// keeps the pass cheap.
-fn promising(meanings: &[Meaning]) -> bool {
+fn promising(meanings: impl IntoIterator<Item = Meaning>) -> bool {
     // How many values on top of the stack were computed from constants alone.
     let mut known = 0u32;
     let mut prev = Meaning::Other;
-    for &m in meanings {
+    for m in meanings {
         let arity = match m {
             Meaning::Const => {
                 known += 1;
@@ -640,14 +683,10 @@ fn fold(unit: &mut Unit<'_>, facts: Option<&FileFacts>, mode: Mode) -> Result<us
             names: &names,
         };
         let any = unit.cfg.layout.iter().any(|&b| {
-            let meanings: Vec<Meaning> = unit.cfg.graph[b]
-                .instrs
-                .iter()
-                .map(|i| decoder.meaning(i))
-                .collect();
+            let mut meanings = unit.cfg.graph[b].instrs.iter().map(|i| decoder.meaning(i));
             match mode {
-                Mode::Constants => promising(&meanings),
-                Mode::Builtins => meanings.iter().any(|m| matches!(m, Meaning::Func { .. })),
+                Mode::Constants => promising(meanings),
+                Mode::Builtins => meanings.any(|m| matches!(m, Meaning::Func { .. })),
             }
         });
         if !any {
@@ -669,7 +708,7 @@ fn fold(unit: &mut Unit<'_>, facts: Option<&FileFacts>, mode: Mode) -> Result<us
         };
         let meanings: Vec<Meaning> = instrs.iter().map(|i| decoder.meaning(i)).collect();
         let worth_it = match mode {
-            Mode::Constants => promising(&meanings),
+            Mode::Constants => promising(meanings.iter().copied()),
             Mode::Builtins => meanings.iter().any(|m| matches!(m, Meaning::Func { .. })),
         };
         if !worth_it {
