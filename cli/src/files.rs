@@ -68,29 +68,52 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Writes `data` to `dest` atomically: a temporary file in the same folder, flushed,
 /// then renamed over `dest`. A reader never sees a partial file, and an interrupted
-/// run leaves at most a stray temporary, never a truncated `dest`.
+/// run leaves at most a stray temporary, never a truncated `dest`. Missing folders are
+/// created; a file being replaced keeps its permissions.
 pub fn write_atomic(dest: &Path, data: &[u8]) -> Result<()> {
     let dir = dest
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).with_context(|| format!("{}: cannot create folder", dir.display()))?;
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.pycopt-{}.tmp", std::process::id()));
+    let tmp = dir.join(format!(".{name}.pycopt-{}.tmp", process_id()));
+    // The permissions of a file being replaced, given to the temporary when it is
+    // created (no separate chmod); the umask may still clear bits, checked below.
+    let keep = fs::metadata(dest).ok().map(|m| m.permissions());
+    let create = || {
+        let mut o = fs::OpenOptions::new();
+        o.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        if let Some(p) = &keep {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            o.mode(p.mode());
+        }
+        o.open(&tmp)
+    };
     let result = (|| -> std::io::Result<()> {
+        // Folders are created only when the first attempt finds one missing: a run
+        // over a library writes thousands of files into folders that exist.
+        let mut f = match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                fs::create_dir_all(dir)?;
+                create()?
+            }
+            other => other?,
+        };
         // No fsync: the rename makes the replacement atomic for readers and for an
         // interrupted run (the concern here); syncing every file would make a run
         // over a library folder several times slower for durability against power
         // loss, which compilers and `compileall` do not offer either.
-        let mut f = fs::File::create(&tmp)?;
         f.write_all(data)?;
-        if let Ok(meta) = fs::metadata(dest) {
-            // Keep the permissions of a file being replaced.
-            fs::set_permissions(&tmp, meta.permissions())?;
+        if let Some(p) = &keep {
+            if f.metadata()?.permissions() != *p {
+                f.set_permissions(p.clone())?;
+            }
         }
+        drop(f);
         fs::rename(&tmp, dest)
     })();
     if let Err(e) = result {
@@ -98,4 +121,10 @@ pub fn write_atomic(dest: &Path, data: &[u8]) -> Result<()> {
         return Err(e).with_context(|| format!("{}: cannot write", dest.display()));
     }
     Ok(())
+}
+
+/// This process's id, asked for once.
+fn process_id() -> u32 {
+    static ID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *ID.get_or_init(std::process::id)
 }

@@ -4,8 +4,8 @@ use super::scan::Scan;
 use super::{Block, Cfg, Frame, Instr};
 use crate::code::Code;
 use crate::exceptiontable::ExceptionTableError;
-use crate::instr::{DecodeError, Instruction};
-use crate::linetable::{LineTable, LineTableError, Position};
+use crate::instr::DecodeError;
+use crate::linetable::LineTableError;
 use crate::marshal::ObjectGraph;
 use crate::version::PyVersion;
 
@@ -38,7 +38,7 @@ pub fn build(code: &Code, g: &ObjectGraph, version: PyVersion) -> Result<Cfg, Bu
 pub fn build_scanned(scan: &Scan<'_>) -> Result<Cfg, BuildError> {
     let (code, g, version) = (scan.code, scan.graph, scan.version);
     let instrs = &scan.instrs;
-    let positions = positions(code, g, version, instrs, code.bytecode(g).len() as u32)?;
+    let positions = scan.positions()?;
     let mut cfg = Cfg::new(version);
     cfg.graph.clear();
     cfg.layout.clear();
@@ -80,22 +80,4 @@ pub fn build_scanned(scan: &Scan<'_>) -> Result<Cfg, BuildError> {
         }
     }
     Ok(cfg)
-}
-
-/// The source position of each instruction.
-fn positions(
-    code: &Code,
-    g: &ObjectGraph,
-    version: PyVersion,
-    instrs: &[Instruction],
-    code_len: u32,
-) -> Result<Vec<Position>, BuildError> {
-    let table = LineTable::of_code(version, code, g)?;
-    Ok(crate::lower::positions_of(
-        &table,
-        version,
-        code.firstlineno,
-        instrs,
-        code_len,
-    ))
 }

@@ -15,6 +15,7 @@ use super::EdgeKind;
 use crate::code::Code;
 use crate::exceptiontable::{ExceptionTable, Handler};
 use crate::instr::{decode, Instruction};
+use crate::linetable::{LineTable, Position};
 use crate::marshal::ObjectGraph;
 use crate::opcode::{table, OpcodeTable};
 use crate::version::PyVersion;
@@ -186,6 +187,18 @@ impl<'g> Scan<'g> {
             work.extend(self.successors(n).map(|(_, to)| to).filter(|&to| !seen[to]));
         }
         seen
+    }
+
+    /// The source position of each instruction, from the code object's line table.
+    pub fn positions(&self) -> Result<Vec<Position>, BuildError> {
+        let table = LineTable::of_code(self.version, self.code, self.graph)?;
+        Ok(crate::lower::positions_of(
+            &table,
+            self.version,
+            self.code.firstlineno,
+            &self.instrs,
+            self.code.bytecode(self.graph).len() as u32,
+        ))
     }
 
     /// The constant and name indices the instructions use: `(consts, names)`, one

@@ -46,8 +46,21 @@ impl Pass for RemoveNops {
         Ok(changes)
     }
 
+    /// Some `NOP` has the line of the instruction before or after it (what
+    /// [`nop_removable`](super::nop_removable) asks, without its block conditions).
     fn may_change(&self, scan: &Scan<'_>, _cx: &Context<'_>) -> bool {
-        scan.instrs.iter().any(|i| i.op.flow.nop)
+        if !scan.instrs.iter().any(|i| i.op.flow.nop) {
+            return false;
+        }
+        let Ok(positions) = scan.positions() else {
+            return true;
+        };
+        let line = |k: usize| positions.get(k).map(|p| p.line);
+        scan.instrs.iter().enumerate().any(|(k, i)| {
+            i.op.flow.nop
+                && ((k > 0 && line(k - 1) == line(k))
+                    || (k + 1 < scan.instrs.len() && line(k + 1) == line(k)))
+        })
     }
 }
 
