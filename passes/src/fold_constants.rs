@@ -623,11 +623,12 @@ impl Builder<'_> {
     }
 }
 
-/// Runs one of the passes over a code object.
 /// Whether a block can hold a region worth the e-graph: some operation finds all
-/// its operands computed from constants right before it, or a `not`/truth test
-/// follows a test (the negation rules). Most blocks have neither, and skipping them
-/// keeps the pass cheap.
+/// its operands computed from constants right before it (a slice of constants counts
+/// as computed, though it never becomes a constant itself), or a negation or truth
+/// test follows what the rules of [`crate::egraph`] simplify under it (`not` of an
+/// identity or membership test or of a `not`; a truth test of a bool). Most blocks
+/// have neither, and skipping them keeps the pass cheap.
 fn promising(meanings: impl IntoIterator<Item = Meaning>) -> bool {
     // How many values on top of the stack were computed from constants alone.
     let mut known = 0u32;
@@ -639,13 +640,19 @@ fn promising(meanings: impl IntoIterator<Item = Meaning>) -> bool {
                 prev = m;
                 continue;
             }
-            Meaning::Unary(UnaryOp::Not | UnaryOp::Truth)
+            Meaning::Unary(UnaryOp::Truth) if produces_bool(prev) => return true,
+            Meaning::Unary(UnaryOp::Not)
                 if matches!(
                     prev,
-                    Meaning::Is(_) | Meaning::In(_) | Meaning::Unary(_) | Meaning::Compare(..)
+                    Meaning::Is(_) | Meaning::In(_) | Meaning::Unary(UnaryOp::Not)
                 ) =>
             {
                 return true;
+            }
+            Meaning::Slice(n) => {
+                known = if known >= n { known - n + 1 } else { 0 };
+                prev = m;
+                continue;
             }
             Meaning::Unary(_) => 1,
             Meaning::Binary(_)
@@ -654,7 +661,7 @@ fn promising(meanings: impl IntoIterator<Item = Meaning>) -> bool {
             | Meaning::In(_)
             | Meaning::Subscr => 2,
             Meaning::BinarySlice => 3,
-            Meaning::Tuple(n) | Meaning::Slice(n) => n,
+            Meaning::Tuple(n) => n,
             _ => u32::MAX,
         };
         if arity != u32::MAX && known >= arity {
@@ -666,6 +673,19 @@ fn promising(meanings: impl IntoIterator<Item = Meaning>) -> bool {
     false
 }
 
+/// Whether the operation certainly gives an exact bool, whatever its operands (what
+/// the e-graph analysis calls `is_bool`).
+fn produces_bool(m: Meaning) -> bool {
+    matches!(
+        m,
+        Meaning::Unary(UnaryOp::Not | UnaryOp::Truth)
+            | Meaning::Is(_)
+            | Meaning::In(_)
+            | Meaning::Compare(_, true)
+    )
+}
+
+/// Runs one of the passes over a code object.
 fn fold(unit: &mut Unit<'_>, facts: Option<&FileFacts>, mode: Mode) -> Result<usize, PassError> {
     let version = unit.version();
     if !version.at_least(PyVersion::V3_6) {

@@ -22,6 +22,7 @@ use std::collections::HashSet;
 
 use pycopt_core::cfg::{BlockId, EdgeKind, Scan};
 use pycopt_core::codegen::Unit;
+use pycopt_core::opcode::OpInfo;
 
 use super::{lnotab_events, new_instr, op};
 use crate::pass::{Context, Pass, PassError, PassInfo};
@@ -51,6 +52,14 @@ const BLOCK_STRUCTURE: &[&str] = &[
     "FOR_ITER",
 ];
 
+/// Up to 3.9: whether a dead block holding this instruction (opcode `op`, at `line`)
+/// stays: it is part of the block structure, or its line is only in dead code.
+fn keeps_dead_block(op: &OpInfo, line: Option<i32>, live_lines: &HashSet<i32>) -> bool {
+    op.flow.setup_block
+        || BLOCK_STRUCTURE.contains(&op.name)
+        || line.is_some_and(|l| !live_lines.contains(&l))
+}
+
 /// Up to 3.9: counts as live every dead block holding an instruction of the block
 /// structure ([`BLOCK_STRUCTURE`], `SETUP_*`) or the only instructions of some line
 /// (3.8 and 3.9 let a debugger `jump` to a line of dead code, and run it), and every
@@ -63,11 +72,10 @@ fn keep_block_structure(cfg: &pycopt_core::cfg::Cfg, live: &mut HashSet<BlockId>
         .flat_map(|&b| cfg.block(b).instrs.iter().filter_map(|i| i.pos.line))
         .collect();
     let structural = |b: BlockId| {
-        cfg.block(b).instrs.iter().any(|i| {
-            i.op.flow.setup_block
-                || BLOCK_STRUCTURE.contains(&i.op.name)
-                || i.pos.line.is_some_and(|l| !live_lines.contains(&l))
-        })
+        cfg.block(b)
+            .instrs
+            .iter()
+            .any(|i| keeps_dead_block(i.op, i.pos.line, &live_lines))
     };
     let mut work: Vec<BlockId> = cfg
         .layout
@@ -181,8 +189,39 @@ impl Pass for RemoveUnreachable {
         Ok(changes)
     }
 
+    /// Some block is dead, and (up to 3.9) not one [`keep_block_structure`] keeps.
     fn may_change(&self, scan: &Scan<'_>, _cx: &Context<'_>) -> bool {
-        scan.reachable().contains(&false)
+        let mut live = scan.reachable();
+        if !live.contains(&false) {
+            return false;
+        }
+        if !lnotab_events(scan.version) {
+            return true;
+        }
+        let Ok(pos) = scan.positions() else {
+            return true;
+        };
+        let blocks = 0..scan.block_count();
+        let live_lines: HashSet<i32> = blocks
+            .clone()
+            .filter(|&n| live[n])
+            .flat_map(|n| scan.block(n).filter_map(|k| pos[k].line))
+            .collect();
+        let mut work: Vec<usize> = blocks
+            .filter(|&n| {
+                !live[n]
+                    && scan
+                        .block(n)
+                        .any(|k| keeps_dead_block(scan.instrs[k].op, pos[k].line, &live_lines))
+            })
+            .collect();
+        while let Some(n) = work.pop() {
+            if std::mem::replace(&mut live[n], true) {
+                continue;
+            }
+            work.extend(scan.successors(n).map(|(_, to)| to).filter(|&to| !live[to]));
+        }
+        live.contains(&false)
     }
 }
 

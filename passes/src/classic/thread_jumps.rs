@@ -96,30 +96,66 @@ impl Pass for ThreadJumps {
     }
 
     /// Some block ends in a jump to the next block, to a block that only jumps, or
-    /// (3.10+) to a small return block.
+    /// (3.10+) to a small return block; from 3.10 the line conditions of
+    /// [`step`] are checked too (positions are read only when a candidate is found).
     fn may_change(&self, scan: &Scan<'_>, _cx: &Context<'_>) -> bool {
         let t = scan.table();
-        (0..scan.block_count()).any(|n| {
-            let last = &scan.instrs[scan.block(n).end - 1];
+        let lnotab = lnotab_events(scan.version);
+        // (jump's instruction, target block, jump to a jump?)
+        let mut candidates = Vec::new();
+        for n in 0..scan.block_count() {
+            let j = scan.block(n).end - 1;
+            let last = &scan.instrs[j];
             let shape = jump_shape(last.op);
             if shape == JumpShape::Other {
-                return false;
+                continue;
             }
             let Some(to) = last.jump_target(t).and_then(|o| scan.index_of(o)) else {
-                return false;
+                continue;
             };
             let target = scan.block_of(to);
             if shape == JumpShape::Uncond && target == n + 1 {
                 return true;
             }
             if target <= n {
-                return false;
+                continue;
             }
             let body = &scan.instrs[scan.block(target)];
-            (body.len() == 1 && jump_shape(body[0].op) == JumpShape::Uncond)
-                || (shape == JumpShape::Uncond
-                    && !lnotab_events(scan.version)
-                    && small_return(body.iter().map(|i| i.op)))
+            if body.len() == 1 && jump_shape(body[0].op) == JumpShape::Uncond {
+                candidates.push((j, target, true));
+            } else if shape == JumpShape::Uncond
+                && !lnotab
+                && small_return(body.iter().map(|i| i.op))
+            {
+                candidates.push((j, target, false));
+            }
+        }
+        if candidates.is_empty() {
+            return false;
+        }
+        if lnotab {
+            return true;
+        }
+        let Ok(pos) = scan.positions() else {
+            return true;
+        };
+        let line = |k: usize| pos[k].line;
+        candidates.into_iter().any(|(j, target, to_jump)| {
+            let t_start = scan.block(target).start;
+            if to_jump {
+                return line(t_start) == line(j);
+            }
+            if scan.handlers[j] != scan.handlers[t_start] {
+                return false;
+            }
+            let b = scan.block_of(j);
+            let only_pred = (0..scan.block_count()).all(|p| {
+                scan.successors(p)
+                    .all(|(kind, to)| to != target || (p == b && kind == EdgeKind::Jump))
+            });
+            let nop_goes =
+                line(t_start) == line(j) || (j > scan.block(b).start && line(j - 1) == line(j));
+            only_pred || (scan.block(target).len() == 1 && nop_goes)
         })
     }
 }
