@@ -6,14 +6,14 @@
 #        PYCOPT_VS_ROUNDS=N (default 5) timed rounds per tool
 #
 # Steps: the interpreter's stdlib folder (lib/pythonX.Y without site-packages and
-# without existing __pycache__ folders) is copied to a temporary folder, and both
-# tools run once untimed (compileall writes the .pyc files pycopt reads; pycopt fills
-# its output folder). Then, interleaved round by round, the interpreter's
-# `compileall -f -q -j 0` recompiles every source and `pycopt opt -OLEVEL` rewrites
-# every compiled file into its output folder: both replace files that exist, through
-# a temporary and a rename, on all cores. Wall times are medians over the rounds
-# (file creation on a busy filesystem varies a lot from run to run; the medians of
-# interleaved rounds see the same conditions). One markdown row per level: files,
+# without existing __pycache__ folders) is copied to a temporary folder. Then, round
+# by round: the __pycache__ folders are removed and the interpreter's
+# `compileall -q -j 0` compiles every source from scratch (as a fresh install does);
+# the output folder is removed and `pycopt opt -OLEVEL` rewrites every compiled file
+# into it. Both write every file through a temporary and a rename, on all cores;
+# deleting is not timed. Wall times are medians over the rounds (creating thousands
+# of files right after deleting thousands costs the kernel a varying amount; the
+# rounds see the same conditions for both tools). One markdown row per level: files,
 # compileall seconds, pycopt seconds, ratio, peak MiB (from /usr/bin/time),
 # instructions and code bytes before/after.
 set -euo pipefail
@@ -37,7 +37,8 @@ mkdir -p "$work/src"
 tar -C "$lib" --exclude=./site-packages --exclude=__pycache__ -cf - . | tar -C "$work/src" -xf -
 
 rounds="${PYCOPT_VS_ROUNDS:-5}"
-compileall() { "$python" -m compileall -f -q -j 0 "$work/src" >/dev/null 2>&1 || true; }
+compileall() { "$python" -m compileall -q -j 0 "$work/src" >/dev/null 2>&1 || true; }
+uncompiled() { find "$work/src" -name __pycache__ -type d -prune -exec rm -rf {} +; }
 timed() { local start end; start=$(date +%s.%N); "$@"; end=$(date +%s.%N); echo "$end - $start" | bc -l; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 compileall
@@ -51,7 +52,9 @@ for level in "${levels[@]}"; do
   read -r _ rss_kb < "$work/time.txt"
   : > "$work/compile_s"; : > "$work/opt_s"
   for _ in $(seq "$rounds"); do
+    uncompiled
     timed compileall >> "$work/compile_s"
+    rm -rf "$work/out"
     timed "$pycopt" opt -q -O"$level" "$work/src" -o "$work/out" >> "$work/opt_s"
   done
   compile_s=$(median < "$work/compile_s")

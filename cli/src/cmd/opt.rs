@@ -304,14 +304,25 @@ pub fn run(args: &OptArgs) -> Result<i32> {
             args.output.as_ref().map(|o| o.join(&i.relative))
         }
     };
-    let reports: Vec<FileReport> = inputs
+    // Largest files first: a big file picked up last would keep one core busy while
+    // the others idle. Reports stay in input order.
+    let mut order: Vec<(u64, usize)> = inputs
         .par_iter()
-        .map(|i| {
+        .enumerate()
+        .map(|(k, i)| (std::fs::metadata(&i.path).map_or(0, |m| m.len()), k))
+        .collect();
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    let mut done: Vec<(usize, FileReport)> = order
+        .par_iter()
+        .map(|&(_, k)| {
+            let i = &inputs[k];
             let r = process(&i.path, dest_of(i).as_deref(), &manager);
             bar.inc(1);
-            r
+            (k, r)
         })
         .collect();
+    done.sort_unstable_by_key(|&(k, _)| k);
+    let reports: Vec<FileReport> = done.into_iter().map(|(_, r)| r).collect();
     bar.finish_and_clear();
 
     let mut totals = FileStats::default();

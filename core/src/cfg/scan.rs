@@ -10,6 +10,8 @@
 //!
 //! [`Pass::may_change`]: https://docs.rs/pycopt-passes
 
+use std::cell::OnceCell;
+
 use super::build::BuildError;
 use super::EdgeKind;
 use crate::code::Code;
@@ -37,6 +39,8 @@ pub struct Scan<'g> {
     pub handlers: Vec<Option<Handler>>,
     /// For each instruction, the index of its block in [`Self::starts`].
     block_of: Vec<u32>,
+    /// [`Self::positions`], once decoded.
+    positions: OnceCell<Vec<Position>>,
 }
 
 impl<'g> Scan<'g> {
@@ -110,6 +114,7 @@ impl<'g> Scan<'g> {
             starts,
             handlers,
             block_of,
+            positions: OnceCell::new(),
         })
     }
 
@@ -189,16 +194,22 @@ impl<'g> Scan<'g> {
         seen
     }
 
-    /// The source position of each instruction, from the code object's line table.
-    pub fn positions(&self) -> Result<Vec<Position>, BuildError> {
+    /// The source position of each instruction, from the code object's line table
+    /// (decoded on the first call; screens and [`build_scanned`](super::build_scanned)
+    /// share it).
+    pub fn positions(&self) -> Result<&[Position], BuildError> {
+        if let Some(p) = self.positions.get() {
+            return Ok(p);
+        }
         let table = LineTable::of_code(self.version, self.code, self.graph)?;
-        Ok(crate::lower::positions_of(
+        let p = crate::lower::positions_of(
             &table,
             self.version,
             self.code.firstlineno,
             &self.instrs,
             self.code.bytecode(self.graph).len() as u32,
-        ))
+        );
+        Ok(self.positions.get_or_init(|| p))
     }
 
     /// The constant and name indices the instructions use: `(consts, names)`, one
