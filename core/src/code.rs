@@ -472,24 +472,68 @@ fn str_tuple(g: &ObjectGraph, id: ObjId) -> Vec<Cow<'_, str>> {
 /// `co_consts` order, each once, with its dotted path of names from the root
 /// (`<module>`, `<module>.f`, `<module>.C.method`, …).
 pub fn walk_code(g: &ObjectGraph, root: ObjId) -> Vec<(ObjId, String)> {
-    let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut stack = vec![(root, None::<String>)];
-    while let Some((id, parent)) = stack.pop() {
-        let Some(code) = g.as_code(id) else { continue };
-        if !seen.insert(id) {
-            continue;
+    let tree = CodeTree::of(g, root);
+    (0..tree.len())
+        .map(|i| (tree.id(i), tree.path(g, i)))
+        .collect()
+}
+
+/// Every code object reachable from a root, in [`walk_code`]'s order, with each
+/// one's parent: the dotted paths are built only for the code objects that need one
+/// (most of a run's code objects are looked at and left alone).
+pub struct CodeTree {
+    /// `(code object, index of its parent)`, the root first.
+    nodes: Vec<(ObjId, Option<usize>)>,
+}
+
+impl CodeTree {
+    /// The code objects reachable from `root` (itself included), depth first in
+    /// `co_consts` order, each once.
+    pub fn of(g: &ObjectGraph, root: ObjId) -> CodeTree {
+        let mut nodes = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![(root, None)];
+        while let Some((id, parent)) = stack.pop() {
+            let Some(code) = g.as_code(id) else { continue };
+            if !seen.insert(id) {
+                continue;
+            }
+            let me = nodes.len();
+            let children: Vec<_> = code.nested(g).collect();
+            for c in children.into_iter().rev() {
+                stack.push((c, Some(me)));
+            }
+            nodes.push((id, parent));
         }
-        let name = code.name(g);
-        let path = match parent {
-            Some(p) => format!("{p}.{name}"),
-            None => name.into_owned(),
-        };
-        let children: Vec<_> = code.nested(g).collect();
-        for c in children.into_iter().rev() {
-            stack.push((c, Some(path.clone())));
-        }
-        out.push((id, path));
+        CodeTree { nodes }
     }
-    out
+
+    /// Number of code objects.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether there is none (the root was not a code object).
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The `i`-th code object.
+    pub fn id(&self, i: usize) -> ObjId {
+        self.nodes[i].0
+    }
+
+    /// The dotted path of names from the root to the `i`-th code object
+    /// (`<module>.C.method`).
+    pub fn path(&self, g: &ObjectGraph, i: usize) -> String {
+        let mut names = Vec::new();
+        let mut at = Some(i);
+        while let Some(k) = at {
+            let (id, parent) = self.nodes[k];
+            names.push(g.as_code(id).map_or(Cow::Borrowed("?"), |c| c.name(g)));
+            at = parent;
+        }
+        names.reverse();
+        names.join(".")
+    }
 }

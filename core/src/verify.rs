@@ -220,17 +220,13 @@ pub fn verify(
         // zero there too).
         let resumed =
             i.op.name == "GEN_START" || k > 0 && instrs[k - 1].op.name == "RETURN_GENERATOR";
-        let mut edges = vec![Edge::FallThrough];
-        if i.op.jump.is_some() {
-            edges.push(Edge::Jump);
-        }
-        let mut depths = vec![i64::from(before)];
-        depths.extend(
-            edges
-                .iter()
-                .map(|&e| i64::from(before) + i64::from(Depth::effect(i.op, i.arg, e))),
-        );
-        for depth in depths {
+        let after = |e| i64::from(before) + i64::from(Depth::effect(i.op, i.arg, e));
+        let depths = [
+            Some(i64::from(before)),
+            Some(after(Edge::FallThrough)),
+            i.op.jump.is_some().then(|| after(Edge::Jump)),
+        ];
+        for depth in depths.into_iter().flatten() {
             if depth < 0 && !(resumed && depth == -1) {
                 return Err(VerifyError::Underflow {
                     offset: i.offset,

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use pycopt_core::cfg::Scan;
-use pycopt_core::code::walk_code;
+use pycopt_core::code::CodeTree;
 use pycopt_core::codegen::{apply_all, Finished, Unit};
 use pycopt_core::Pyc;
 
@@ -189,26 +189,30 @@ impl PassManager {
         let version = pyc.version();
         let facts = OnceLock::new();
         let cx = Context::lazy(&self.options, pyc, &facts);
-        let codes = walk_code(&pyc.graph, pyc.root);
         let graph = &pyc.graph;
-        let results: Vec<CodeResult> = codes
+        let tree = CodeTree::of(graph, pyc.root);
+        let results: Vec<CodeResult> = (0..tree.len())
             .into_par_iter()
-            .map(|(id, path)| {
+            .map(|i| {
+                let id = tree.id(i);
+                let path = || tree.path(graph, i);
                 let Some(code) = graph.as_code(id) else {
-                    return CodeResult::kept(path, "not a code object".into(), 0, 0);
+                    return CodeResult::kept(path(), "not a code object".into(), 0, 0);
                 };
                 let bytes = code.bytecode(graph).len() as u64;
                 let consts = code.consts(graph).len() as u64;
                 let scan = match Scan::new(code, graph, version) {
                     Ok(scan) => scan,
-                    Err(e) => return CodeResult::kept(path, format!("graph: {e}"), bytes, consts),
+                    Err(e) => {
+                        return CodeResult::kept(path(), format!("graph: {e}"), bytes, consts)
+                    }
                 };
                 if !self.rebuild_all && !active.iter().any(|p| p.may_change(&scan, &cx)) {
                     return CodeResult::screened(scan.instrs.len() as u64, bytes, consts);
                 }
-                match Unit::from_scan(&scan, id, path.clone()) {
+                match Unit::from_scan(&scan, id, path()) {
                     Ok(unit) => self.run_unit(&active, unit, &cx, bytes, consts),
-                    Err(reason) => CodeResult::kept(path, reason, bytes, consts),
+                    Err(reason) => CodeResult::kept(path(), reason, bytes, consts),
                 }
             })
             .collect();
