@@ -5,7 +5,10 @@
 //! [`Unit`](pycopt_core::codegen::Unit): its control-flow graph, constants and names.
 //! The [`PassManager`] runs a [`Pipeline`] over every code object of a file in
 //! parallel, keeps the original of any code object a pass, code generation or the
-//! verifier fails on, and accounts per pass for runs, changes and time.
+//! verifier fails on, and accounts per pass for runs, changes and time. Before it
+//! builds a graph it asks every pass whether it may change the code object at all
+//! ([`Pass::may_change`], answered from a [`Scan`](pycopt_core::cfg::Scan) of the
+//! instructions); when none may, the code object is left as it is, unopened.
 //!
 //! ```no_run
 //! use pycopt_passes::{pipeline, Level, PassManager, Registry};
