@@ -1,5 +1,7 @@
 //! Throughput of each stage of pycopt, so regressions show per stage:
-//! read (bytes → object graph), decode (co_code → instructions), CFG build,
+//! read (bytes → object graph), decode (co_code → instructions), scan (decode cut
+//! into blocks and edges, then every `-O2` pass's `may_change`: what the pass manager
+//! pays for every code object, including those it leaves unopened), CFG build,
 //! passes (the `-O2` pipeline through the pass manager, code generation and
 //! verification included), code generation alone (CFG → bytes), write
 //! (graph → bytes).
@@ -13,12 +15,12 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use pycopt_benches::load_corpus;
-use pycopt_core::cfg::{build, Cfg};
+use pycopt_core::cfg::{build, Cfg, Scan};
 use pycopt_core::code::walk_code;
 use pycopt_core::codegen::{generate, Original};
 use pycopt_core::instr::decode;
 use pycopt_core::Pyc;
-use pycopt_passes::{pipeline, Level, PassManager, Registry};
+use pycopt_passes::{pipeline, Context, Level, Options, PassManager, Registry};
 
 /// At most this many bytes of each corpus: CFG and code generation are slower
 /// than reading, and criterion takes ten samples.
@@ -83,6 +85,27 @@ fn stages(c: &mut Criterion) {
                         std::hint::black_box(
                             decode(code.bytecode(&p.graph), p.version()).expect("decodes"),
                         );
+                    }
+                }
+            })
+        });
+        let o2: Vec<_> = pipeline(Level::O2)
+            .passes
+            .iter()
+            .filter_map(|n| Registry::default().get(n))
+            .collect();
+        let options = Options::default();
+        group.bench_function(format!("scan/{name}"), |b| {
+            b.iter(|| {
+                for p in &pycs {
+                    let facts = std::sync::OnceLock::new();
+                    let cx = Context::lazy(&options, p, &facts);
+                    for (id, _) in walk_code(&p.graph, p.root) {
+                        let code = p.graph.as_code(id).expect("code");
+                        let Ok(scan) = Scan::new(code, &p.graph, p.version()) else {
+                            continue;
+                        };
+                        std::hint::black_box(o2.iter().any(|pass| pass.may_change(&scan, &cx)));
                     }
                 }
             })
