@@ -35,11 +35,17 @@ fn check_file(passes: &[&dyn Pass], options: &Options, file: &Path) -> Outcome {
     let mut ruled_out = BTreeMap::new();
     let mut failures = Vec::new();
     let mut codes = 0;
-    let Ok(data) = std::fs::read(file) else {
-        return (ruled_out, codes, failures);
-    };
-    let Ok(pyc) = Pyc::parse(data) else {
-        return (ruled_out, codes, failures);
+    // Every installed file reads, and every code object scans and opens: a failure
+    // here is reported, not skipped.
+    let pyc = match std::fs::read(file)
+        .map_err(|e| e.to_string())
+        .and_then(|d| Pyc::parse(d).map_err(|e| e.to_string()))
+    {
+        Ok(pyc) => pyc,
+        Err(e) => {
+            failures.push(format!("{}: cannot read: {e}", file.display()));
+            return (ruled_out, codes, failures);
+        }
     };
     let facts = OnceLock::new();
     let cx = Context::lazy(options, &pyc, &facts);
@@ -47,8 +53,12 @@ fn check_file(passes: &[&dyn Pass], options: &Options, file: &Path) -> Outcome {
         let Some(code) = pyc.graph.as_code(id) else {
             continue;
         };
-        let Ok(scan) = Scan::new(code, &pyc.graph, pyc.version()) else {
-            continue;
+        let scan = match Scan::new(code, &pyc.graph, pyc.version()) {
+            Ok(scan) => scan,
+            Err(e) => {
+                failures.push(format!("{}: {path}: cannot scan: {e}", file.display()));
+                continue;
+            }
         };
         codes += 1;
         for pass in passes {
@@ -57,10 +67,16 @@ fn check_file(passes: &[&dyn Pass], options: &Options, file: &Path) -> Outcome {
             }
             let name = pass.info().name;
             *ruled_out.entry(name).or_insert(0) += 1;
-            let Ok(mut unit) = Unit::from_scan(&scan, id, path.clone()) else {
-                continue;
+            let mut unit = match Unit::from_scan(&scan, id, path.clone()) {
+                Ok(unit) => unit,
+                Err(e) => {
+                    failures.push(format!("{}: {path}: cannot open: {e}", file.display()));
+                    break;
+                }
             };
             match pass.run(&mut unit, &cx) {
+                // A pass that gives up changes nothing either (the manager keeps the
+                // original code).
                 Ok(0) | Err(_) => {}
                 Ok(n) => failures.push(format!(
                     "{}: {path}: {name} ruled the code object out, then made {n} changes",
