@@ -47,7 +47,7 @@ impl Pass for RemoveDeadPairs {
         let (Some(nop), Some(pop_top)) = (op(v, "NOP"), op(v, "POP_TOP")) else {
             return Ok(0);
         };
-        let mut pure = Purity::new(cfg);
+        let mut pure = Purity::of(cfg.version);
         let mut changes = 0;
         // Within blocks.
         for b in cfg.layout.clone() {
@@ -153,15 +153,8 @@ impl Pass for RemoveDeadPairs {
         let Some(pop_top) = op(v, "POP_TOP") else {
             return false;
         };
-        let may_be_pure = |k: usize| {
-            let o = scan.instrs[k].op;
-            match o.name {
-                "LOAD_CONST" | "DUP_TOP" => true,
-                "COPY" => scan.instrs[k].arg == 1,
-                "LOAD_FAST" => o.arg_kind == ArgKind::Local,
-                _ => false,
-            }
-        };
+        let purity = Purity::of(v);
+        let may_be_pure = |k: usize| purity.pushes_only(scan.instrs[k].op, scan.instrs[k].arg);
         // The last instruction before `end` in block `n` that is not a NOP.
         let before = |n: usize, end: usize| {
             (scan.block(n).start..end)
@@ -237,8 +230,7 @@ struct Purity {
 }
 
 impl Purity {
-    fn new(cfg: &Cfg) -> Purity {
-        let v = cfg.version;
+    fn of(v: PyVersion) -> Purity {
         Purity {
             version: v,
             load_const: op(v, "LOAD_CONST"),
@@ -254,18 +246,25 @@ impl Purity {
         self.definite = None;
     }
 
+    /// Whether opcode `op` with argument `arg` pushes one value and does nothing
+    /// else, provided the local a `LOAD_FAST` reads is bound: `LOAD_CONST`,
+    /// `DUP_TOP`, `COPY 1`, `LOAD_FAST`.
+    fn pushes_only(&self, op: &OpInfo, arg: u32) -> bool {
+        let is = |o: Option<&'static OpInfo>| o.is_some_and(|o| o.code == op.code);
+        is(self.load_const)
+            || is(self.dup_top)
+            || (is(self.copy) && arg == 1)
+            || (is(self.load_fast) && op.arg_kind == ArgKind::Local)
+    }
+
     /// Whether instruction `k` of block `b` pushes one value and does nothing else.
     fn is_pure_push(&mut self, cfg: &Cfg, b: BlockId, k: usize) -> bool {
         let ins = &cfg.block(b).instrs[k];
-        let is = |o: Option<&'static OpInfo>| o.is_some_and(|o| o.code == ins.op.code);
-        if is(self.load_const) || is(self.dup_top) {
-            return true;
-        }
-        if is(self.copy) {
-            return ins.arg == 1;
-        }
-        if !is(self.load_fast) || ins.op.arg_kind != ArgKind::Local {
+        if !self.pushes_only(ins.op, ins.arg) {
             return false;
+        }
+        if self.load_fast.is_none_or(|o| o.code != ins.op.code) {
+            return true;
         }
         if self.version.at_least(PyVersion::V3_12) {
             return true;
@@ -312,7 +311,7 @@ mod tests {
             ]],
             &[],
         );
-        let mut p = Purity::new(&cfg);
+        let mut p = Purity::of(cfg.version);
         let b = cfg.entry;
         let got: Vec<bool> = (0..6).map(|k| p.is_pure_push(&cfg, b, k)).collect();
         assert_eq!(got, [true, true, false, true, false, false]);
@@ -330,7 +329,7 @@ mod tests {
         );
         cfg.frame.arguments = 1;
         cfg.frame.kinds = vec![0x20, 0x20];
-        let mut p = Purity::new(&cfg);
+        let mut p = Purity::of(cfg.version);
         let b = cfg.entry;
         assert!(p.is_pure_push(&cfg, b, 0));
         assert!(!p.is_pure_push(&cfg, b, 1));
