@@ -19,7 +19,7 @@
 use pycopt_core::cfg::{EdgeKind, Scan};
 use pycopt_core::codegen::Unit;
 use pycopt_core::constant::Constant;
-use pycopt_core::opcode::ArgKind;
+use pycopt_core::opcode::{ArgKind, OpInfo};
 
 use super::{drop_nops, jump_shape, make_nop, op, remove_edge, JumpShape};
 use crate::pass::{Context, Pass, PassError, PassInfo};
@@ -78,33 +78,17 @@ impl Pass for FoldBranches {
         let mut changes = 0;
         for b in unit.cfg.layout.clone() {
             let instrs = &unit.cfg.block(b).instrs;
-            let Some(last) = instrs.last() else { continue };
-            if jump_shape(last.op) != JumpShape::Cond {
-                continue;
-            }
-            let Some((test, pops)) = test_of(last.op.name) else {
+            let Some(found) = constant_test(instrs.len(), |k| instrs[k].op, to_bool) else {
                 continue;
             };
+            let ConstantTest {
+                load_at,
+                via_to_bool,
+                test,
+                pops,
+            } = found;
             let n = instrs.len();
-            // The constant, and the TO_BOOL between (3.13) for truth tests.
-            let mut at = n - 1;
-            let mut via_to_bool = None;
-            if let (Some(tb), Test::Truth { .. }) = (to_bool, test) {
-                if at >= 1 && instrs[at - 1].op.code == tb.code {
-                    at -= 1;
-                    via_to_bool = Some(at);
-                }
-            }
-            if at == 0 {
-                continue;
-            }
-            let load = &instrs[at - 1];
-            if load.op.arg_kind != ArgKind::Const || load.op.name != "LOAD_CONST" {
-                continue;
-            }
-            if via_to_bool.is_some() && !pops {
-                continue;
-            }
+            let load = &instrs[load_at];
             let Some(c) = unit.constant(load.arg) else {
                 continue;
             };
@@ -120,7 +104,6 @@ impl Pass for FoldBranches {
                 continue;
             };
             let block = &mut unit.cfg.graph[b];
-            let load_at = at - 1;
             if let Some(k) = via_to_bool {
                 make_nop(&mut block.instrs[k], nop);
             }
@@ -148,22 +131,60 @@ impl Pass for FoldBranches {
         let to_bool = op(scan.version, "TO_BOOL");
         (0..scan.block_count()).any(|n| {
             let range = scan.block(n);
-            let last = &scan.instrs[range.end - 1];
-            if jump_shape(last.op) != JumpShape::Cond {
-                return false;
-            }
-            let Some((test, _)) = test_of(last.op.name) else {
-                return false;
-            };
-            let mut at = range.end - 1;
-            if let (Some(tb), Test::Truth { .. }) = (to_bool, test) {
-                if at > range.start && scan.instrs[at - 1].op.code == tb.code {
-                    at -= 1;
-                }
-            }
-            at > range.start && scan.instrs[at - 1].op.name == "LOAD_CONST"
+            let at = |k: usize| scan.instrs[range.start + k].op;
+            constant_test(range.len(), at, to_bool).is_some()
         })
     }
+}
+
+/// A block's final conditional jump on a constant loaded just before it.
+struct ConstantTest {
+    /// Index of the `LOAD_CONST`.
+    load_at: usize,
+    /// Index of the 3.13 `TO_BOOL` between the load and the jump, if any.
+    via_to_bool: Option<usize>,
+    test: Test,
+    /// Whether the jump pops its operand on both edges.
+    pops: bool,
+}
+
+/// Finds, in a block of `len` instructions whose opcodes `op_at` gives, a final
+/// conditional jump that tests a value a `LOAD_CONST` just before it pushed (through
+/// `to_bool`, the version's `TO_BOOL`, for truth tests).
+fn constant_test<'a>(
+    len: usize,
+    op_at: impl Fn(usize) -> &'a OpInfo,
+    to_bool: Option<&OpInfo>,
+) -> Option<ConstantTest> {
+    let last = op_at(len.checked_sub(1)?);
+    if jump_shape(last) != JumpShape::Cond {
+        return None;
+    }
+    let (test, pops) = test_of(last.name)?;
+    let mut at = len - 1;
+    let mut via_to_bool = None;
+    if let (Some(tb), Test::Truth { .. }) = (to_bool, test) {
+        if at >= 1 && op_at(at - 1).code == tb.code {
+            at -= 1;
+            via_to_bool = Some(at);
+        }
+    }
+    if at == 0 {
+        return None;
+    }
+    let load = op_at(at - 1);
+    if load.arg_kind != ArgKind::Const || load.name != "LOAD_CONST" {
+        return None;
+    }
+    if via_to_bool.is_some() && !pops {
+        return None;
+    }
+    Some(ConstantTest {
+        load_at: at - 1,
+        via_to_bool,
+        test,
+        pops,
+    })
 }
 
 #[cfg(test)]
