@@ -33,6 +33,9 @@ use pycopt_core::linetable::Position;
 use pycopt_core::opcode::{table, OpInfo};
 use pycopt_core::PyVersion;
 
+/// `co_flags` bit of function code (fast locals): module and class bodies lack it.
+pub(crate) const CO_OPTIMIZED: i32 = 0x1;
+
 /// A new instruction (no prefixes, no cache contents, not from the input).
 pub(crate) fn new_instr(op: &'static OpInfo, arg: u32, pos: Position) -> Instr {
     Instr {

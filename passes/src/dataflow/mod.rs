@@ -23,14 +23,12 @@ use std::collections::HashMap;
 use pycopt_core::analysis::LocalAccess;
 use pycopt_core::cfg::{BlockId, Cfg, EdgeKind, Frame, Instr, Scan};
 use pycopt_core::code::kind;
-use pycopt_core::linetable::Position;
-use pycopt_core::opcode::{table, OpInfo};
+use pycopt_core::opcode::OpInfo;
 use pycopt_core::PyVersion;
 
 use crate::pass::{Assumption, Context};
 
-/// `co_flags`: function code, whose locals are fast slots.
-const CO_OPTIMIZED: i32 = 0x1;
+pub(crate) use crate::classic::{new_instr, op, CO_OPTIMIZED};
 
 /// Whether a pass may rewrite the fast locals of `unit`: the user assumes no frame
 /// introspection, the file shows none, and the code is a function's.
@@ -99,23 +97,6 @@ fn scan_stores_a_constant(scan: &Scan<'_>, cx: &Context<'_>) -> bool {
 /// not a hidden comprehension temporary.
 fn plain_local(frame: &Frame, x: u32) -> bool {
     x >= frame.arguments && frame.kinds.get(x as usize) == Some(&kind::LOCAL)
-}
-
-/// The opcode `name` of `version`, if that version has it.
-fn op(version: PyVersion, name: &str) -> Option<&'static OpInfo> {
-    table(version).by_name(name)
-}
-
-/// A new instruction at `pos` (no prefixes, no cache contents, not from the input).
-fn new_instr(op: &'static OpInfo, arg: u32, pos: Position) -> Instr {
-    Instr {
-        op,
-        arg,
-        pos,
-        prefixes: 0,
-        cache: Box::new([]),
-        offset: None,
-    }
 }
 
 /// A growable set of small numbers (fast-local slots).

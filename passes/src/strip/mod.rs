@@ -18,27 +18,4 @@ pub mod docstrings;
 pub use asserts::StripAsserts;
 pub use docstrings::StripDocstrings;
 
-use pycopt_core::cfg::Instr;
-use pycopt_core::linetable::Position;
-use pycopt_core::opcode::{table, OpInfo};
-use pycopt_core::PyVersion;
-
-/// `co_flags` bit of function code (fast locals): module and class bodies lack it.
-pub(crate) const CO_OPTIMIZED: i32 = 0x1;
-
-/// The opcode `name` of `version`, if that version has it.
-fn op(version: PyVersion, name: &str) -> Option<&'static OpInfo> {
-    table(version).by_name(name)
-}
-
-/// A new instruction at `pos` (no prefixes, no cache contents, not from the input).
-fn new_instr(op: &'static OpInfo, arg: u32, pos: Position) -> Instr {
-    Instr {
-        op,
-        arg,
-        pos,
-        prefixes: 0,
-        cache: Box::new([]),
-        offset: None,
-    }
-}
+pub(crate) use crate::classic::{new_instr, op, CO_OPTIMIZED};
